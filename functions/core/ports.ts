@@ -1,0 +1,100 @@
+/**
+ * The ports the domain core depends on. Adapters (DynamoDB, SNS, HTTP, local outbox) implement
+ * them; handlers and the local runner compose them once at start-up.
+ */
+import type { Alert, Article, Feed, FeedConfig, FeedPollState, Topic, TopicMatch } from './model';
+
+export interface Clock {
+  now(): Date;
+}
+
+export interface FetchRequest {
+  url: string;
+  etag?: string;
+  lastModified?: string;
+}
+
+export type FetchResult =
+  | { kind: 'not-modified' }
+  | {
+      kind: 'fetched';
+      /** The decompressed body, at most the configured byte cap. */
+      body: Uint8Array;
+      /** The Content-Type header as sent, for the charset. */
+      contentType?: string;
+      etag?: string;
+      lastModified?: string;
+      /** URL after redirects. */
+      finalUrl: string;
+    };
+
+/** Fetches one feed. Throws `FeedFetchError` (see feeds/errors) with a code on any failure. */
+export interface FeedFetcher {
+  fetch(request: FetchRequest): Promise<FetchResult>;
+}
+
+export interface FeedStore {
+  /** Feeds whose `nextPollAt` is at or before `now`: a Query per due-shard, never a Scan. */
+  listDueFeeds(now: Date): Promise<Feed[]>;
+  /** Adds feeds that are not stored yet (conditional puts); returns how many were added. */
+  addFeeds(feeds: readonly FeedConfig[], now: Date): Promise<number>;
+  /** Replaces the poll state of one feed. */
+  savePollState(feedId: string, state: FeedPollState): Promise<void>;
+}
+
+export interface ArticleStore {
+  /** Which of these article keys are stored already (BatchGetItem, 100 keys a call). */
+  findExisting(keys: readonly string[]): Promise<Set<string>>;
+  /** Stores articles that are not stored yet (conditional put); returns the keys written. */
+  addArticles(articles: readonly StoredArticle[]): Promise<string[]>;
+}
+
+/** An article with its storage key. */
+export interface StoredArticle extends Article {
+  key: string;
+}
+
+export interface TopicStore {
+  listTopics(): Promise<Topic[]>;
+  /** Adds topics that are not stored yet; returns how many were added. */
+  addTopics(topics: readonly Topic[]): Promise<number>;
+}
+
+/** Match records: one per (article, topic), the ledger that keeps alerts from being sent twice. */
+export interface MatchStore {
+  /**
+   * Records the matches of an article as pending, unless recorded before. Returns the matches
+   * that still need an alert: newly recorded ones and ones left pending by an earlier crash.
+   */
+  recordPending(articleKey: string, matches: readonly TopicMatch[], now: Date): Promise<TopicMatch[]>;
+  /** Marks matches as alerted. */
+  markAlerted(articleKey: string, topicIds: readonly string[], alertId: string, now: Date): Promise<void>;
+}
+
+export interface PublishOutcome {
+  /** Alert ids delivered to the channel. */
+  published: string[];
+  /** Alerts that could not be published after retries, with the reason. */
+  failed: { alertId: string; reason: string }[];
+}
+
+export interface AlertPublisher {
+  publish(alerts: readonly Alert[]): Promise<PublishOutcome>;
+}
+
+/** Compiled topics: matches one article's text against every tracked topic. */
+export interface TopicMatcher {
+  match(text: { title: string; summary: string; language: Article['language'] }): TopicMatch[];
+}
+
+/** Progress of one poll cycle, printed locally and logged as metrics in AWS. */
+export interface CycleReport {
+  feedsPolled: number;
+  feedsUnchanged: number;
+  feedsFailed: number;
+  newArticles: number;
+  matches: number;
+  alerts: number;
+  alertFailures: number;
+  failures: { feedId: string; url: string; reason: string }[];
+}

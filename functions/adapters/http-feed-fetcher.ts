@@ -1,0 +1,335 @@
+/**
+ * Fetches feeds over HTTP(S) with node:http/node:https: conditional GET, manual redirects,
+ * decompression (gzip, deflate with or without zlib wrapper, brotli) bounded by a cap on the
+ * decoded size, one deadline for the whole fetch, and every failure as a `FeedFetchError`.
+ */
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { Transform, type TransformCallback, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+import { FeedFetchError } from '../core/feeds/errors';
+import type { FeedFetcher, FetchRequest, FetchResult } from '../core/ports';
+
+export interface HttpFeedFetcherOptions {
+  /** Deadline for the whole fetch, redirects and body included (ms). */
+  timeoutMs?: number;
+  /** Deadline for each TCP connection to be established (ms). */
+  connectTimeoutMs?: number;
+  /** Cap on the decoded body (bytes): a gzip bomb stops here. */
+  maxBytes?: number;
+  maxRedirects?: number;
+  userAgent?: string;
+}
+
+const DEFAULTS = {
+  timeoutMs: 15_000,
+  connectTimeoutMs: 5_000,
+  maxBytes: 15 * 1024 * 1024,
+  maxRedirects: 5,
+  userAgent: 'news-alerts/0.1 (+feed poller)',
+} satisfies Required<HttpFeedFetcherOptions>;
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+const ACCEPT =
+  'application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, application/xml;q=0.8, text/xml;q=0.8, */*;q=0.5';
+
+/** What one request/response exchange produced. */
+type Hop = FetchResult | { kind: 'redirect'; location: string };
+
+/** Header values we send back must be plain visible ASCII; a stored value may not be. */
+function headerValue(value: string | undefined): string | undefined {
+  return value && /^[\t\x20-\x7e]+$/.test(value) ? value : undefined;
+}
+
+function httpUrl(raw: string, base?: URL): URL {
+  let url: URL;
+  try {
+    url = new URL(raw, base);
+  } catch (error) {
+    throw new FeedFetchError('BAD_URL', `not a URL: ${raw.slice(0, 200)}`, { cause: error });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new FeedFetchError('BAD_URL', `only http and https are fetched, not ${url.protocol}`);
+  }
+  return url;
+}
+
+/**
+ * Picks a decompressor from the first bytes of the body, then streams through it. Needed because
+ * "deflate" is sent both zlib-wrapped (as the RFC says) and raw (as some servers do), and because
+ * some servers send gzip files without saying so (as `.xml.gz` or misconfigured caches).
+ */
+class SniffingDecoder extends Transform {
+  private inner: Transform | undefined;
+  private chosen = false;
+
+  constructor(private readonly choose: (head: Buffer) => Transform | undefined) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    if (!this.chosen) {
+      this.chosen = true;
+      this.inner = this.choose(chunk);
+      // Backpressure from our reader reaches the decompressor, so a bomb inflates no faster
+      // than the collector counts it.
+      this.inner?.on('data', (data: Buffer) => {
+        if (!this.push(data)) this.inner?.pause();
+      });
+      this.inner?.on('error', (error) => this.destroy(error));
+    }
+    if (!this.inner) {
+      done(null, chunk);
+    } else if (this.inner.write(chunk)) {
+      done();
+    } else {
+      this.inner.once('drain', () => done());
+    }
+  }
+
+  override _read(size: number): void {
+    this.inner?.resume();
+    super._read(size);
+  }
+
+  override _flush(done: TransformCallback): void {
+    if (!this.inner) {
+      done();
+      return;
+    }
+    this.inner.once('end', () => done());
+    this.inner.end();
+  }
+
+  override _destroy(error: Error | null, done: (error: Error | null) => void): void {
+    this.inner?.destroy();
+    done(error);
+  }
+}
+
+const isGzip = (head: Buffer): boolean => head[0] === 0x1f && head[1] === 0x8b;
+
+/** A zlib-wrapped deflate stream starts with CMF/FLG: method 8 and a multiple-of-31 check. */
+const isZlibWrapped = (head: Buffer): boolean =>
+  head.length >= 2 &&
+  ((head[0] ?? 0) & 0x0f) === 8 &&
+  (((head[0] ?? 0) << 8) | (head[1] ?? 0)) % 31 === 0;
+
+/** Truncated streams are common on the web; flushing keeps what arrived instead of failing. */
+const ZLIB_OPTIONS = { finishFlush: zlib.constants.Z_SYNC_FLUSH };
+
+function decoderFor(contentEncoding: string | undefined): SniffingDecoder {
+  const encoding = (contentEncoding ?? '').trim().toLowerCase();
+  switch (encoding) {
+    case '':
+    case 'identity':
+      return new SniffingDecoder((head) =>
+        isGzip(head) ? zlib.createGunzip(ZLIB_OPTIONS) : undefined,
+      );
+    case 'gzip':
+    case 'x-gzip':
+      return new SniffingDecoder(() => zlib.createGunzip(ZLIB_OPTIONS));
+    case 'deflate':
+      return new SniffingDecoder((head) =>
+        isZlibWrapped(head)
+          ? zlib.createInflate(ZLIB_OPTIONS)
+          : zlib.createInflateRaw(ZLIB_OPTIONS),
+      );
+    case 'br':
+      return new SniffingDecoder(() =>
+        zlib.createBrotliDecompress({
+          finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
+        }),
+      );
+    default:
+      throw new FeedFetchError('BAD_ENCODING', `unsupported Content-Encoding: ${encoding}`);
+  }
+}
+
+/** Collects the decoded body, failing as soon as it passes the cap so memory stays bounded. */
+class CappedCollector extends Writable {
+  private readonly chunks: Buffer[] = [];
+  private size = 0;
+
+  constructor(private readonly maxBytes: number) {
+    super();
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error) => void): void {
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) {
+      done(new FeedFetchError('TOO_LARGE', `the body is over ${this.maxBytes} bytes`));
+      return;
+    }
+    this.chunks.push(chunk);
+    done();
+  }
+
+  body(): Buffer {
+    return Buffer.concat(this.chunks, this.size);
+  }
+}
+
+/** Maps anything a request, a stream or zlib threw to a `FeedFetchError`. */
+function toFetchError(error: unknown, signal: AbortSignal): FeedFetchError {
+  if (signal.aborted && signal.reason instanceof FeedFetchError) return signal.reason;
+  if (error instanceof FeedFetchError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ERR__ERROR'))) {
+    return new FeedFetchError('BAD_ENCODING', `cannot decompress the body: ${message}`, {
+      cause: error,
+    });
+  }
+  return new FeedFetchError('NETWORK', message || String(code ?? 'network error'), {
+    cause: error,
+  });
+}
+
+export class HttpFeedFetcher implements FeedFetcher {
+  private readonly options: Required<HttpFeedFetcherOptions>;
+  // Agents of our own keep connections alive between feeds of one host, and are the one place
+  // where a guarded `lookup` (address filtering against SSRF) will be plugged in.
+  private readonly httpAgent = new http.Agent({ keepAlive: true });
+  private readonly httpsAgent = new https.Agent({ keepAlive: true });
+
+  constructor(options: HttpFeedFetcherOptions = {}) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  async fetch(request: FetchRequest): Promise<FetchResult> {
+    const controller = new AbortController();
+    const deadline = setTimeout(
+      () =>
+        controller.abort(
+          new FeedFetchError('TIMEOUT', `no complete answer within ${this.options.timeoutMs} ms`),
+        ),
+      this.options.timeoutMs,
+    );
+    try {
+      let url = httpUrl(request.url);
+      for (let redirects = 0; ; redirects++) {
+        const hop = await this.exchange(url, request, controller.signal);
+        if (hop.kind !== 'redirect') return hop;
+        if (redirects >= this.options.maxRedirects) {
+          throw new FeedFetchError(
+            'TOO_MANY_REDIRECTS',
+            `more than ${this.options.maxRedirects} redirects from ${request.url}`,
+          );
+        }
+        url = httpUrl(hop.location, url);
+      }
+    } finally {
+      clearTimeout(deadline);
+    }
+  }
+
+  /** Closes kept-alive connections (tests, and the local runner at exit). */
+  destroy(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  private async exchange(url: URL, request: FetchRequest, signal: AbortSignal): Promise<Hop> {
+    const response = await this.send(url, request, signal);
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status >= 300) {
+      // Bodies of non-2xx answers are never read: destroying is the only way to be sure an
+      // endless one stops.
+      response.destroy();
+      if (status === 304) return { kind: 'not-modified' };
+      const location = response.headers.location;
+      if (REDIRECT_STATUSES.has(status) && location) return { kind: 'redirect', location };
+      const retryAfter = response.headers['retry-after'];
+      throw new FeedFetchError('HTTP_STATUS', `HTTP ${status} from ${url.href}`, {
+        status,
+        retryAfter,
+      });
+    }
+    return this.readBody(url, response, signal);
+  }
+
+  private async readBody(
+    url: URL,
+    response: IncomingMessage,
+    signal: AbortSignal,
+  ): Promise<FetchResult> {
+    const { maxBytes } = this.options;
+    const contentEncoding = response.headers['content-encoding'];
+    const declaredLength = Number(response.headers['content-length']);
+    try {
+      if (!contentEncoding && declaredLength > maxBytes) {
+        throw new FeedFetchError('TOO_LARGE', `Content-Length ${declaredLength} is over the cap`);
+      }
+      const collector = new CappedCollector(maxBytes);
+      // pipeline destroys every stage on error or abort, so no socket or zlib handle leaks.
+      await pipeline(response, decoderFor(contentEncoding), collector, { signal });
+      return {
+        kind: 'fetched',
+        body: collector.body(),
+        contentType: response.headers['content-type'],
+        etag: response.headers.etag,
+        lastModified: response.headers['last-modified'],
+        finalUrl: url.href,
+      };
+    } catch (error) {
+      response.destroy();
+      throw toFetchError(error, signal);
+    }
+  }
+
+  /** Sends one GET and resolves with the response head. */
+  private send(url: URL, request: FetchRequest, signal: AbortSignal): Promise<IncomingMessage> {
+    const { connectTimeoutMs, userAgent } = this.options;
+    const headers: Record<string, string> = {
+      'User-Agent': userAgent,
+      Accept: ACCEPT,
+      'Accept-Encoding': 'gzip, deflate, br',
+    };
+    const etag = headerValue(request.etag);
+    const lastModified = headerValue(request.lastModified);
+    if (etag) headers['If-None-Match'] = etag;
+    if (lastModified) headers['If-Modified-Since'] = lastModified;
+
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) {
+        reject(toFetchError(signal.reason, signal));
+        return;
+      }
+      const secure = url.protocol === 'https:';
+      const transport = secure ? https : http;
+      const req = transport.request(url, {
+        method: 'GET',
+        headers,
+        agent: secure ? this.httpsAgent : this.httpAgent,
+        signal,
+      });
+      const connectTimer = setTimeout(() => {
+        req.destroy(
+          new FeedFetchError(
+            'TIMEOUT',
+            `no connection to ${url.host} within ${connectTimeoutMs} ms`,
+          ),
+        );
+      }, connectTimeoutMs);
+      req.once('socket', (socket) => {
+        if (!socket.connecting) clearTimeout(connectTimer);
+        else socket.once('connect', () => clearTimeout(connectTimer));
+      });
+      req.once('response', (response) => {
+        clearTimeout(connectTimer);
+        resolve(response);
+      });
+      // `on`, not `once`: a socket can fail again after the response head; an unheard 'error'
+      // would crash the process.
+      req.on('error', (error) => {
+        clearTimeout(connectTimer);
+        reject(toFetchError(error, signal));
+      });
+      req.once('close', () => clearTimeout(connectTimer));
+      req.end();
+    });
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * Scoring a topic matcher against labelled items (JSON Lines, one item each): per-topic
+ * precision, recall and F1, their micro and macro averages, and how many "no match" items got a
+ * topic anyway. The numbers the topic pack is tuned and regression-tested against.
+ *
+ * Conventions: a ratio whose denominator is 0 counts as 0 (a topic that predicts nothing has
+ * precision 0, not 1, so silence is never rewarded). Only the topic ids passed in are scored;
+ * labels and predictions of other topics are ignored. Figures are rounded to 4 decimals.
+ */
+import { z } from 'zod';
+import type { Language } from '../model';
+import type { TopicMatcher } from '../ports';
+
+export interface LabelledItem {
+  id: string;
+  title: string;
+  summary: string;
+  lang: Language;
+  /** Topic ids the item should match; empty for an item that should match none. */
+  labels: string[];
+  /** Shared by copies of one story (syndication, re-publication). */
+  story?: string;
+}
+
+export interface Scores {
+  precision: number;
+  recall: number;
+  f1: number;
+}
+
+export interface TopicScores extends Scores {
+  /** Items labelled with the topic. */
+  support: number;
+}
+
+export interface EvaluationReport {
+  items: number;
+  /** Pooled over every (item, topic) decision. */
+  micro: Scores;
+  /** Mean of the topics that have labels or predictions; 0 when none has. */
+  macro: Scores;
+  topics: Record<string, TopicScores>;
+  /** Items labelled with no topic that got at least one. */
+  falsePositivesOnNegatives: number;
+}
+
+/** A labelled-items file that does not validate; `line` is 1-based. */
+export class LabelledItemsError extends Error {
+  override readonly name = 'LabelledItemsError';
+  constructor(
+    readonly line: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`line ${line}: ${message}`, options);
+  }
+}
+
+// Not strict: the files carry extra fields (source URL, notes) that scoring does not need.
+const labelledItemSchema = z.object({
+  id: z.string().min(1),
+  title: z.string(),
+  summary: z.string(),
+  lang: z.enum(['en', 'ru', 'fa']),
+  labels: z.array(z.string().min(1)),
+  story: z.string().min(1).optional(),
+});
+
+/** Parses JSON Lines of labelled items; blank lines are skipped. */
+export function parseLabelledItems(jsonl: string): LabelledItem[] {
+  const items: LabelledItem[] = [];
+  jsonl.split(/\r?\n/).forEach((text, index) => {
+    const line = index + 1;
+    if (text.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new LabelledItemsError(line, `not valid JSON (${(error as Error).message})`, {
+        cause: error,
+      });
+    }
+    const result = labelledItemSchema.safeParse(value);
+    if (!result.success) {
+      const problems = result.error.issues.map(
+        (issue) => `${issue.path.join('.') || 'item'}: ${issue.message}`,
+      );
+      throw new LabelledItemsError(line, problems.join('; '), { cause: result.error });
+    }
+    items.push(result.data);
+  });
+  return items;
+}
+
+interface Counts {
+  truePositives: number;
+  falsePositives: number;
+  falseNegatives: number;
+}
+
+const ratio = (numerator: number, denominator: number): number =>
+  denominator === 0 ? 0 : numerator / denominator;
+
+const round = (value: number): number => Math.round(value * 10_000) / 10_000;
+
+function scoresOf({ truePositives, falsePositives, falseNegatives }: Counts): Scores {
+  const precision = ratio(truePositives, truePositives + falsePositives);
+  const recall = ratio(truePositives, truePositives + falseNegatives);
+  return { precision, recall, f1: ratio(2 * precision * recall, precision + recall) };
+}
+
+const rounded = ({ precision, recall, f1 }: Scores): Scores => ({
+  precision: round(precision),
+  recall: round(recall),
+  f1: round(f1),
+});
+
+/** Runs the matcher over every item and scores its topics against the labels. */
+export function evaluate(
+  items: readonly LabelledItem[],
+  matcher: TopicMatcher,
+  topicIds: readonly string[],
+): EvaluationReport {
+  const counts = new Map<string, Counts>(
+    topicIds.map((id) => [id, { truePositives: 0, falsePositives: 0, falseNegatives: 0 }]),
+  );
+  let falsePositivesOnNegatives = 0;
+
+  for (const item of items) {
+    const labels = new Set(item.labels);
+    const predicted = new Set(
+      matcher
+        .match({ title: item.title, summary: item.summary, language: item.lang })
+        .map((match) => match.topicId)
+        .filter((id) => counts.has(id)),
+    );
+    if (labels.size === 0 && predicted.size > 0) falsePositivesOnNegatives += 1;
+    for (const [id, count] of counts) {
+      const isLabelled = labels.has(id);
+      const isPredicted = predicted.has(id);
+      if (isLabelled && isPredicted) count.truePositives += 1;
+      else if (isPredicted) count.falsePositives += 1;
+      else if (isLabelled) count.falseNegatives += 1;
+    }
+  }
+
+  const topics: Record<string, TopicScores> = {};
+  const active: Scores[] = [];
+  const total: Counts = { truePositives: 0, falsePositives: 0, falseNegatives: 0 };
+  for (const [id, count] of counts) {
+    const scores = scoresOf(count);
+    const support = count.truePositives + count.falseNegatives;
+    topics[id] = { ...rounded(scores), support };
+    if (support > 0 || count.falsePositives > 0) active.push(scores);
+    total.truePositives += count.truePositives;
+    total.falsePositives += count.falsePositives;
+    total.falseNegatives += count.falseNegatives;
+  }
+  const mean = (pick: (scores: Scores) => number): number =>
+    ratio(
+      active.reduce((sum, scores) => sum + pick(scores), 0),
+      active.length,
+    );
+
+  return {
+    items: items.length,
+    micro: rounded(scoresOf(total)),
+    macro: rounded({
+      precision: mean((scores) => scores.precision),
+      recall: mean((scores) => scores.recall),
+      f1: mean((scores) => scores.f1),
+    }),
+    topics,
+    falsePositivesOnNegatives,
+  };
+}
+
+/** The report as a fixed-width table, for the CLI and test logs. */
+export function formatEvaluationTable(report: EvaluationReport): string {
+  const names = [...Object.keys(report.topics), 'micro', 'macro'];
+  const width = Math.max('topic'.length, ...names.map((name) => name.length));
+  const number = (value: number): string => value.toFixed(4).padStart(9);
+  const row = (name: string, scores: Scores, support = ''): string =>
+    `${name.padEnd(width)}${number(scores.precision)}${number(scores.recall)}${number(scores.f1)}${support.padStart(9)}`.trimEnd();
+  const rule = '-'.repeat(width + 36);
+  return [
+    `${'topic'.padEnd(width)}${'P'.padStart(9)}${'R'.padStart(9)}${'F1'.padStart(9)}${'support'.padStart(9)}`,
+    rule,
+    ...Object.entries(report.topics).map(([id, scores]) => row(id, scores, String(scores.support))),
+    rule,
+    row('micro', report.micro),
+    row('macro', report.macro),
+    '',
+    `items: ${report.items}   false positives on negatives: ${report.falsePositivesOnNegatives}`,
+  ].join('\n');
+}

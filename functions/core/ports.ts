@@ -66,9 +66,18 @@ export interface MatchStore {
    * Records the matches of an article as pending, unless recorded before. Returns the matches
    * that still need an alert: newly recorded ones and ones left pending by an earlier crash.
    */
-  recordPending(articleKey: string, matches: readonly TopicMatch[], now: Date): Promise<TopicMatch[]>;
+  recordPending(
+    articleKey: string,
+    matches: readonly TopicMatch[],
+    now: Date,
+  ): Promise<TopicMatch[]>;
   /** Marks matches as alerted. */
-  markAlerted(articleKey: string, topicIds: readonly string[], alertId: string, now: Date): Promise<void>;
+  markAlerted(
+    articleKey: string,
+    topicIds: readonly string[],
+    alertId: string,
+    now: Date,
+  ): Promise<void>;
 }
 
 export interface PublishOutcome {

@@ -1,0 +1,200 @@
+/**
+ * One feed through the whole pipeline: fetch (conditional GET) → decode → parse → normalise →
+ * skip known items → match → record matches → alert → commit articles → save poll state.
+ *
+ * The order is what makes a re-run after a crash safe. Matches are recorded `pending` before the
+ * alert is published and an article is stored only after its alerts went out; the feed's
+ * validators (ETag, Last-Modified) are saved last. A crash anywhere leaves the article "new" and
+ * the feed unvalidated, so the next cycle fetches it again, finds the pending matches and
+ * publishes exactly those. Nothing new found means nothing written.
+ */
+
+import { decodeFeedBody } from '../feeds/decode-body';
+import { describeFeedError, FeedFetchError } from '../feeds/errors';
+import { normaliseItem } from '../feeds/normalise-item';
+import { parseFeed } from '../feeds/parse-feed';
+import { alertIdFor, articleKeyFor } from '../ids';
+import type { Alert, Feed, FeedPollState } from '../model';
+import type {
+  AlertPublisher,
+  ArticleStore,
+  Clock,
+  FeedFetcher,
+  FeedStore,
+  MatchStore,
+  StoredArticle,
+  TopicMatcher,
+} from '../ports';
+
+export interface PollSettings {
+  /** The schedule's interval: the base of the error back-off. */
+  pollIntervalMs: number;
+  /** Longest wait after repeated errors. */
+  maxBackoffMs: number;
+}
+
+export interface PollDependencies {
+  feeds: FeedStore;
+  articles: ArticleStore;
+  matches: MatchStore;
+  fetcher: FeedFetcher;
+  publisher: AlertPublisher;
+  matcher: TopicMatcher;
+  clock: Clock;
+  settings: PollSettings;
+}
+
+export type FeedOutcome =
+  | { status: 'unchanged' }
+  | {
+      status: 'updated';
+      items: number;
+      newArticles: number;
+      matches: number;
+      alerts: number;
+      alertFailures: number;
+    }
+  | { status: 'failed'; reason: string };
+
+export async function pollFeed(feed: Feed, deps: PollDependencies): Promise<FeedOutcome> {
+  const startedAt = deps.clock.now();
+  try {
+    return await fetchAndProcess(feed, deps, startedAt);
+  } catch (error) {
+    const reason = describeFeedError(error);
+    await recordFailure(feed, deps, startedAt, reason, error);
+    return { status: 'failed', reason };
+  }
+}
+
+async function fetchAndProcess(
+  feed: Feed,
+  deps: PollDependencies,
+  now: Date,
+): Promise<FeedOutcome> {
+  const fetched = await deps.fetcher.fetch({
+    url: feed.url,
+    etag: feed.etag,
+    lastModified: feed.lastModified,
+  });
+  if (fetched.kind === 'not-modified') {
+    // A feed that was failing and answers again is news worth one write; otherwise none.
+    if (feed.consecutiveErrors > 0) await saveSuccess(feed, deps, now, feed);
+    return { status: 'unchanged' };
+  }
+
+  const parsed = await parseFeed(decodeFeedBody(fetched.body, fetched.contentType));
+  const candidates = new Map<string, StoredArticle>();
+  for (const raw of parsed.items) {
+    const article = normaliseItem(raw, feed, now);
+    const key = articleKeyFor(feed.id, article.id);
+    // One feed listing the same item twice yields one article.
+    if (!candidates.has(key)) candidates.set(key, { ...article, key });
+  }
+  const known = await deps.articles.findExisting([...candidates.keys()]);
+  const fresh = [...candidates.values()].filter((article) => !known.has(article.key));
+
+  const alerts: Alert[] = [];
+  const keyOfAlert = new Map<string, string>();
+  let matchCount = 0;
+  for (const article of fresh) {
+    const matches = deps.matcher.match(article);
+    if (matches.length === 0) continue;
+    matchCount += matches.length;
+    const pending = await deps.matches.recordPending(article.key, matches, now);
+    if (pending.length === 0) continue;
+    const topicIds = pending.map((match) => match.topicId);
+    const alertId = alertIdFor(article.key, topicIds);
+    alerts.push({ id: alertId, article, matches: pending });
+    keyOfAlert.set(alertId, article.key);
+  }
+
+  const outcome = alerts.length > 0 ? await deps.publisher.publish(alerts) : undefined;
+  const published = new Set(outcome?.published ?? []);
+  const unsent = new Set<string>();
+  for (const alert of alerts) {
+    const articleKey = keyOfAlert.get(alert.id) ?? '';
+    if (published.has(alert.id)) {
+      const topicIds = alert.matches.map((match) => match.topicId);
+      await deps.matches.markAlerted(articleKey, topicIds, alert.id, now);
+    } else {
+      unsent.add(articleKey);
+    }
+  }
+
+  // Articles whose alert did not go out stay "new", so the next cycle publishes it again.
+  const committed = fresh.filter((article) => !unsent.has(article.key));
+  if (committed.length > 0) await deps.articles.addArticles(committed);
+
+  const validatorsChanged =
+    fetched.etag !== feed.etag || fetched.lastModified !== feed.lastModified;
+  if (unsent.size === 0 && (committed.length > 0 || validatorsChanged || feed.consecutiveErrors)) {
+    await saveSuccess(feed, deps, now, fetched);
+  }
+  return {
+    status: 'updated',
+    items: candidates.size,
+    newArticles: committed.length,
+    matches: matchCount,
+    alerts: alerts.length - unsent.size,
+    alertFailures: unsent.size,
+  };
+}
+
+async function saveSuccess(
+  feed: Feed,
+  deps: PollDependencies,
+  now: Date,
+  validators: { etag?: string; lastModified?: string },
+): Promise<void> {
+  const state: FeedPollState = {
+    etag: validators.etag,
+    lastModified: validators.lastModified,
+    lastSuccessAt: now.toISOString(),
+    consecutiveErrors: 0,
+    nextPollAt: now.toISOString(),
+  };
+  await deps.feeds.savePollState(feed.id, state);
+}
+
+async function recordFailure(
+  feed: Feed,
+  deps: PollDependencies,
+  now: Date,
+  reason: string,
+  error: unknown,
+): Promise<void> {
+  const consecutiveErrors = feed.consecutiveErrors + 1;
+  const state: FeedPollState = {
+    etag: feed.etag,
+    lastModified: feed.lastModified,
+    lastSuccessAt: feed.lastSuccessAt,
+    consecutiveErrors,
+    lastError: reason.slice(0, 500),
+    nextPollAt: new Date(
+      now.getTime() + backoffAfter(consecutiveErrors, error, deps),
+    ).toISOString(),
+  };
+  try {
+    await deps.feeds.savePollState(feed.id, state);
+  } catch {
+    // The failure is reported in the cycle summary either way; the next cycle polls it again.
+  }
+}
+
+/** Exponential back-off from the poll interval, or the server's Retry-After when it is longer. */
+export function backoffAfter(errors: number, error: unknown, deps: PollDependencies): number {
+  const { pollIntervalMs, maxBackoffMs } = deps.settings;
+  // The first failure waits for the next tick as usual; each further one doubles the wait.
+  const exponential = errors <= 1 ? 0 : pollIntervalMs * 2 ** (errors - 2);
+  const retryAfterMs = retryAfterToMs(error, deps.clock.now());
+  return Math.min(Math.max(exponential, retryAfterMs), maxBackoffMs);
+}
+
+function retryAfterToMs(error: unknown, now: Date): number {
+  if (!(error instanceof FeedFetchError) || !error.retryAfter) return 0;
+  const seconds = Number(error.retryAfter);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(error.retryAfter);
+  return Number.isNaN(date) ? 0 : Math.max(0, date - now.getTime());
+}

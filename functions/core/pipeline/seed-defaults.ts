@@ -1,0 +1,26 @@
+/**
+ * First-run seeding: the configured feeds and the default topic pack are added to the stores
+ * when they are missing (conditional puts: existing feeds keep their poll state, edited topics
+ * are not overwritten).
+ */
+import type { FeedConfig, Topic } from '../model';
+import type { FeedStore, TopicStore } from '../ports';
+
+export interface SeedResult {
+  feedsAdded: number;
+  topicsAdded: number;
+}
+
+export async function seedDefaults(
+  stores: { feeds: FeedStore; topics: TopicStore },
+  defaults: { feeds: readonly FeedConfig[]; topics: readonly Topic[] },
+  now: Date,
+): Promise<SeedResult> {
+  const feedsAdded = await stores.feeds.addFeeds(defaults.feeds, now);
+  const existingTopics = await stores.topics.listTopics();
+  const known = new Set(existingTopics.map((topic) => topic.id));
+  const topicsAdded = await stores.topics.addTopics(
+    defaults.topics.filter((topic) => !known.has(topic.id)),
+  );
+  return { feedsAdded, topicsAdded };
+}

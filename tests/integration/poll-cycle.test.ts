@@ -1,0 +1,152 @@
+/**
+ * The poll cycle end to end over real parts: a loopback feed server, the HTTP fetcher, dynalite
+ * through the SDK, the outbox publisher. Crashes are injected between steps; each time the next
+ * cycle sends every alert exactly once.
+ */
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoArticleStore } from '../../functions/adapters/dynamodb/article-store';
+import { DynamoFeedStore } from '../../functions/adapters/dynamodb/feed-store';
+import { DynamoMatchStore } from '../../functions/adapters/dynamodb/match-store';
+import { HttpFeedFetcher } from '../../functions/adapters/http-feed-fetcher';
+import { OutboxAlertPublisher } from '../../functions/adapters/outbox-alert-publisher';
+import { compileTopics } from '../../functions/core/matching/topic-matcher';
+import type { PollDependencies } from '../../functions/core/pipeline/poll-feed';
+import { runPollCycle } from '../../functions/core/pipeline/run-poll-cycle';
+import type { AlertPublisher, MatchStore } from '../../functions/core/ports';
+import { type DemoFeedServer, startDemoFeedServer } from '../../functions/local/demo-feed-server';
+import { createTestTables } from '../support/dynamo';
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/cycle');
+const topics = [
+  { id: 'energy', name: 'Energy', description: '', query: 'gas OR gazprom' },
+  { id: 'agreement-status', name: 'Agreement', description: '', query: 'treaty AND ratif*' },
+  { id: 'transport-corridor', name: 'Corridor', description: '', query: 'railway' },
+];
+const matcher = compileTopics(topics, {});
+const topicNames = Object.fromEntries(topics.map((topic) => [topic.id, topic.name]));
+const now = new Date('2025-05-01T10:00:00Z');
+
+let server: DemoFeedServer;
+beforeAll(async () => {
+  server = await startDemoFeedServer({ dataDir: FIXTURES });
+});
+afterAll(async () => {
+  await server.close();
+});
+
+async function setUp() {
+  const tables = await createTestTables();
+  const dir = await mkdtemp(join(tmpdir(), 'news-alerts-cycle-'));
+  const outbox = join(dir, 'outbox.jsonl');
+  const feeds = new DynamoFeedStore(tables.document, tables.names.feeds);
+  await feeds.addFeeds(server.feeds, now);
+  const deps: PollDependencies = {
+    feeds,
+    articles: new DynamoArticleStore(tables.document, tables.names.articles, { retentionDays: 30 }),
+    matches: new DynamoMatchStore(tables.document, tables.names.matches, { retentionDays: 30 }),
+    fetcher: new HttpFeedFetcher({ timeoutMs: 5_000 }),
+    publisher: new OutboxAlertPublisher({ path: outbox, topicNames, print: () => {} }),
+    matcher,
+    clock: { now: () => now },
+    settings: { pollIntervalMs: 60_000, maxBackoffMs: 3_600_000 },
+  };
+  const outboxIds = async () =>
+    (await readFile(outbox, 'utf8').catch(() => ''))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line).alertId as string);
+  return { tables, deps, outboxIds, outbox };
+}
+
+describe('runPollCycle', () => {
+  it('alerts each matching article once, then a second cycle gets 304s and writes nothing', async () => {
+    // Prepare
+    const { tables, deps, outboxIds } = await setUp();
+
+    // Act
+    const first = await runPollCycle(deps, { concurrency: 2 });
+    tables.counter.reset();
+    const second = await runPollCycle(deps, { concurrency: 2 });
+
+    // Assess
+    expect(first).toMatchObject({ feedsPolled: 2, feedsFailed: 0, newArticles: 4, alerts: 3 });
+    // wire-2 matches two topics: one alert naming both.
+    expect(first.matches).toBe(4);
+    expect(await outboxIds()).toHaveLength(3);
+    expect(second).toMatchObject({ feedsPolled: 2, feedsUnchanged: 2, newArticles: 0, alerts: 0 });
+    expect(tables.counter.writes).toBe(0);
+    expect(await outboxIds()).toHaveLength(3);
+  });
+
+  it('sends every alert on the next cycle when publishing crashed', async () => {
+    // Prepare: the first publish throws as if the process died mid-call.
+    const { deps, outboxIds } = await setUp();
+    const crashing: AlertPublisher = {
+      publish: async () => {
+        throw new Error('crash during publish');
+      },
+    };
+
+    // Act
+    const crashed = await runPollCycle({ ...deps, publisher: crashing }, { concurrency: 2 });
+    const recovered = await runPollCycle(deps, { concurrency: 2 });
+
+    // Assess
+    expect(crashed.feedsFailed).toBe(2);
+    expect(await outboxIds().then((ids) => ids.length)).toBe(3);
+    expect(recovered).toMatchObject({ feedsFailed: 0, alerts: 3, newArticles: 4 });
+  });
+
+  it('does not send twice when the crash came after publishing, before marking', async () => {
+    // Prepare: marking the matches as alerted fails once, after the alerts reached the outbox.
+    const { deps, outboxIds } = await setUp();
+    let failures = 1;
+    const flakyMatches: MatchStore = {
+      recordPending: (...args) => deps.matches.recordPending(...args),
+      markAlerted: async (...args) => {
+        if (failures-- > 0) throw new Error('crash before marking');
+        return deps.matches.markAlerted(...args);
+      },
+    };
+
+    // Act
+    await runPollCycle({ ...deps, matches: flakyMatches }, { concurrency: 1 });
+    const rerun = await runPollCycle(deps, { concurrency: 1 });
+    const third = await runPollCycle(deps, { concurrency: 1 });
+
+    // Assess
+    const ids = await outboxIds();
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).toHaveLength(3);
+    expect(rerun.feedsFailed).toBe(0);
+    expect(third).toMatchObject({ feedsUnchanged: 2, alerts: 0 });
+  });
+
+  it('recovers when the feed state was not saved after the articles', async () => {
+    // Prepare
+    const { deps, outboxIds } = await setUp();
+    let failures = 4; // both feeds: saving success and saving the failure
+    const flakyFeeds = {
+      ...deps.feeds,
+      listDueFeeds: (at: Date) => deps.feeds.listDueFeeds(at),
+      addFeeds: deps.feeds.addFeeds.bind(deps.feeds),
+      savePollState: async (...args: Parameters<typeof deps.feeds.savePollState>) => {
+        if (failures-- > 0) throw new Error('crash before saving state');
+        return deps.feeds.savePollState(...args);
+      },
+    };
+
+    // Act
+    await runPollCycle({ ...deps, feeds: flakyFeeds }, { concurrency: 1 });
+    const rerun = await runPollCycle(deps, { concurrency: 1 });
+    const third = await runPollCycle(deps, { concurrency: 1 });
+
+    // Assess: the re-run re-fetched (no validators saved) but found nothing new to alert.
+    expect(rerun).toMatchObject({ feedsUnchanged: 0, newArticles: 0, alerts: 0, feedsFailed: 0 });
+    expect(third.feedsUnchanged).toBe(2);
+    expect(await outboxIds()).toHaveLength(3);
+  });
+});

@@ -1,2 +1,90 @@
-// Placeholder: replaced by the real scheduled poll handler.
-export const handler = async (): Promise<void> => {};
+/**
+ * The scheduled poll function (EventBridge → Lambda). Reads its configuration once, makes the SDK
+ * clients once per container, and runs one poll cycle of the shared core per invocation: the same
+ * code the local runner runs, with DynamoDB and SNS adapters.
+ */
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { z } from 'zod';
+import feedList from '../../data/feeds.json' with { type: 'json' };
+import { DynamoArticleStore } from '../adapters/dynamodb/article-store';
+import { createDynamoClients } from '../adapters/dynamodb/client';
+import { DynamoFeedStore } from '../adapters/dynamodb/feed-store';
+import { DynamoMatchStore } from '../adapters/dynamodb/match-store';
+import { DynamoTopicStore } from '../adapters/dynamodb/topic-store';
+import { HttpFeedFetcher } from '../adapters/http-feed-fetcher';
+import { SnsAlertPublisher } from '../adapters/sns-alert-publisher';
+import { parseFeedList } from '../core/feeds/feed-list';
+import { compileTopics } from '../core/matching/topic-matcher';
+import { loadDefaultTopicPack } from '../core/matching/topic-pack';
+import { runPollCycle } from '../core/pipeline/run-poll-cycle';
+import { seedDefaults } from '../core/pipeline/seed-defaults';
+import { TopicMatcherCache } from '../core/pipeline/topic-matcher-cache';
+import type { CycleReport } from '../core/ports';
+
+const config = z
+  .object({
+    FEEDS_TABLE: z.string().min(1),
+    ARTICLES_TABLE: z.string().min(1),
+    TOPICS_TABLE: z.string().min(1),
+    MATCHES_TABLE: z.string().min(1),
+    ALERTS_TOPIC_ARN: z.string().startsWith('arn:'),
+    POLL_INTERVAL_MINUTES: z.coerce.number().int().positive().default(15),
+    RETENTION_DAYS: z.coerce.number().int().positive().default(30),
+    POLL_CONCURRENCY: z.coerce.number().int().positive().default(16),
+  })
+  .parse(process.env);
+
+const dynamo = createDynamoClients();
+const sns = new SNSClient({});
+const stores = {
+  feeds: new DynamoFeedStore(dynamo.document, config.FEEDS_TABLE),
+  articles: new DynamoArticleStore(dynamo.document, config.ARTICLES_TABLE, {
+    retentionDays: config.RETENTION_DAYS,
+  }),
+  topics: new DynamoTopicStore(dynamo.document, config.TOPICS_TABLE),
+  matches: new DynamoMatchStore(dynamo.document, config.MATCHES_TABLE, {
+    retentionDays: config.RETENTION_DAYS,
+  }),
+};
+const pack = loadDefaultTopicPack();
+const matchers = new TopicMatcherCache((topics) => compileTopics(topics, pack.aliases));
+const fetcher = new HttpFeedFetcher({ timeoutMs: 20_000 });
+let seeded: Promise<unknown> | undefined;
+
+export const handler = async (
+  _event: EventBridgeEvent<'Scheduled Event', unknown>,
+): Promise<CycleReport> => {
+  // Seeding adds only what is missing; once per container is enough.
+  seeded ??= seedDefaults(
+    stores,
+    { feeds: parseFeedList(feedList), topics: pack.topics },
+    new Date(),
+  ).catch((error: unknown) => {
+    seeded = undefined;
+    throw error;
+  });
+  await seeded;
+  const { matcher, topics } = await matchers.load(stores.topics);
+  const publisher = new SnsAlertPublisher({
+    client: sns,
+    topicArn: config.ALERTS_TOPIC_ARN,
+    topicNames: Object.fromEntries(topics.map((topic) => [topic.id, topic.name])),
+  });
+  const report = await runPollCycle(
+    {
+      ...stores,
+      fetcher,
+      publisher,
+      matcher,
+      clock: { now: () => new Date() },
+      settings: {
+        pollIntervalMs: config.POLL_INTERVAL_MINUTES * 60_000,
+        maxBackoffMs: 24 * 3_600_000,
+      },
+    },
+    { concurrency: config.POLL_CONCURRENCY },
+  );
+  console.log(JSON.stringify({ message: 'poll cycle done', ...report }));
+  return report;
+};

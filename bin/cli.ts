@@ -1,0 +1,147 @@
+/**
+ * The `news-alerts` command line: `run` (the local runner behind `npm start`), `match`, `eval`
+ * and `poll`. Parses arguments, calls one command, and turns errors into one line on stderr and a
+ * non-zero exit code: no stack traces for expected failures.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeFeedError, FeedFetchError, FeedParseError } from '../functions/core/feeds/errors';
+import { evalCommand } from '../functions/local/commands/eval-command';
+import { matchCommand } from '../functions/local/commands/match-command';
+import { pollCommand } from '../functions/local/commands/poll-command';
+import { DEFAULT_FEEDS_FILE, runLocal } from '../functions/local/local-runner';
+
+const USAGE = `usage: news-alerts <command> [options]
+
+commands:
+  run      run the pipeline locally (npm start)
+             --demo             serve the bundled sample feeds offline
+             --once             run one cycle and exit
+             --data-dir DIR     database and outbox folder (default .news-alerts)
+             --interval SEC     seconds between cycles (default 900)
+             --feeds FILE       feed list (default data/feeds.json)
+             --concurrency N    feeds fetched at once (default 8)
+  match    --input FILE.jsonl   print {"id","topics"} per item with the default topic pack
+  eval     --input FILE.jsonl [--json]   score the default pack against labelled items
+  poll     --url URL | --file PATH [--lang en|ru|fa]   fetch and parse one feed, print its items`;
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+const write = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'run':
+      return run(rest);
+    case 'match': {
+      const { values } = parse(rest, { input: { type: 'string' } });
+      await matchCommand(required(values.input, '--input'), write);
+      return 0;
+    }
+    case 'eval': {
+      const { values } = parse(rest, { input: { type: 'string' }, json: { type: 'boolean' } });
+      await evalCommand(required(values.input, '--input'), values.json === true, write);
+      return 0;
+    }
+    case 'poll': {
+      const { values } = parse(rest, {
+        url: { type: 'string' },
+        file: { type: 'string' },
+        lang: { type: 'string', default: 'en' },
+      });
+      if (!values.url === !values.file)
+        throw new UsageError('poll needs exactly one of --url or --file');
+      const language = values.lang;
+      if (language !== 'en' && language !== 'ru' && language !== 'fa') {
+        throw new UsageError('--lang must be one of en, ru, fa');
+      }
+      await pollCommand({ url: values.url, file: values.file, language }, write);
+      return 0;
+    }
+    case undefined:
+    case '--help':
+    case 'help':
+      write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+async function run(args: string[]): Promise<number> {
+  const { values } = parse(args, {
+    demo: { type: 'boolean' },
+    once: { type: 'boolean' },
+    'data-dir': { type: 'string', default: '.news-alerts' },
+    interval: { type: 'string', default: '900' },
+    feeds: { type: 'string' },
+    concurrency: { type: 'string', default: '8' },
+    'demo-port': { type: 'string', default: '47811' },
+  });
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  process.once('SIGTERM', () => controller.abort());
+  const summaries = await runLocal({
+    dataDir: resolve(values['data-dir']),
+    demo: values.demo === true,
+    once: values.once === true,
+    intervalSeconds: positiveInteger(values.interval, '--interval'),
+    concurrency: positiveInteger(values.concurrency, '--concurrency'),
+    feedsFile: values.feeds ? resolve(values.feeds) : DEFAULT_FEEDS_FILE,
+    demoPort: positiveInteger(values['demo-port'], '--demo-port'),
+    retentionDays: 30,
+    print: write,
+    signal: controller.signal,
+  });
+  const last = summaries.at(-1);
+  return last && last.alertFailures > 0 ? 1 : 0;
+}
+
+type Options = Parameters<typeof parseArgs>[0] extends infer T
+  ? T extends { options?: infer O }
+    ? O
+    : never
+  : never;
+
+function parse<O extends NonNullable<Options>>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (!value) throw new UsageError(`${flag} is required`);
+  return value;
+}
+
+function positiveInteger(value: string, flag: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) {
+    throw new UsageError(`${flag} must be a positive whole number, got "${value}"`);
+  }
+  return number;
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof FeedFetchError || error instanceof FeedParseError) {
+    return describeFeedError(error);
+  }
+  if (!(error instanceof Error)) return String(error);
+  return error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`news-alerts: ${describeError(error).split('\n')[0]}\n`);
+    if (error instanceof UsageError) process.stderr.write('run "news-alerts help" for usage\n');
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  },
+);

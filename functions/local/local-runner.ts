@@ -1,0 +1,178 @@
+/**
+ * `npm start`: the pipeline on a laptop. Composes the same core and adapters as the Lambda
+ * handler (DynamoDB adapters on an embedded dynalite, the HTTP fetcher, a local outbox in place of
+ * SNS), seeds feeds and topics on first run, then polls on an interval like the deployed schedule
+ * and prints progress per feed and a summary per cycle.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoArticleStore } from '../adapters/dynamodb/article-store';
+import { DynamoFeedStore } from '../adapters/dynamodb/feed-store';
+import { DynamoMatchStore } from '../adapters/dynamodb/match-store';
+import { DynamoTopicStore } from '../adapters/dynamodb/topic-store';
+import { HttpFeedFetcher } from '../adapters/http-feed-fetcher';
+import { OutboxAlertPublisher } from '../adapters/outbox-alert-publisher';
+import { parseFeedList } from '../core/feeds/feed-list';
+import { compileTopics } from '../core/matching/topic-matcher';
+import { loadDefaultTopicPack } from '../core/matching/topic-pack';
+import type { FeedConfig } from '../core/model';
+import type { FeedOutcome } from '../core/pipeline/poll-feed';
+import { runPollCycle } from '../core/pipeline/run-poll-cycle';
+import { seedDefaults } from '../core/pipeline/seed-defaults';
+import { TopicMatcherCache } from '../core/pipeline/topic-matcher-cache';
+import type { Clock, CycleReport } from '../core/ports';
+import { type DemoFeedServer, startDemoFeedServer } from './demo-feed-server';
+import { type EmbeddedDynamo, LOCAL_TABLE_NAMES, startEmbeddedDynamo } from './embedded-dynamo';
+
+export const DEFAULT_FEEDS_FILE = join(import.meta.dirname, '../../data/feeds.json');
+
+export interface LocalRunOptions {
+  dataDir: string;
+  demo: boolean;
+  once: boolean;
+  intervalSeconds: number;
+  concurrency: number;
+  /** Feed list file (live mode). */
+  feedsFile: string;
+  /** Port of the demo feed server: fixed so feed URLs stay the same between runs. */
+  demoPort: number;
+  retentionDays: number;
+  /** Keep the database in memory (tests). */
+  inMemory?: boolean;
+  /** Feed folder for the demo server (tests); the bundled demo by default. */
+  demoDataDir?: string;
+  print: (line: string) => void;
+  /** Ends the interval loop (Ctrl-C locally, the end of a test). */
+  signal?: AbortSignal;
+  clock?: Clock;
+}
+
+export interface CycleSummary extends CycleReport {
+  cycle: number;
+  dynamoWrites: number;
+  dynamoCalls: number;
+}
+
+export async function runLocal(options: LocalRunOptions): Promise<CycleSummary[]> {
+  const { print } = options;
+  const clock: Clock = options.clock ?? { now: () => new Date() };
+  let demoServer: DemoFeedServer | undefined;
+  let dynamo: EmbeddedDynamo | undefined;
+  try {
+    let feedConfigs: FeedConfig[];
+    if (options.demo) {
+      demoServer = await startDemoFeedServer({
+        port: options.demoPort,
+        dataDir: options.demoDataDir,
+      });
+      feedConfigs = demoServer.feeds;
+      print(`demo: serving ${feedConfigs.length} sample feeds at ${demoServer.baseUrl}/feeds/`);
+    } else {
+      feedConfigs = parseFeedList(JSON.parse(readFileSync(options.feedsFile, 'utf8')));
+    }
+    // Demo and live data are kept apart, so a demo run never polls the live feed list.
+    const databaseDir = join(options.dataDir, options.demo ? 'dynamodb-demo' : 'dynamodb');
+    dynamo = await startEmbeddedDynamo(options.inMemory ? undefined : databaseDir);
+    const pack = loadDefaultTopicPack();
+    const stores = {
+      feeds: new DynamoFeedStore(dynamo.document, LOCAL_TABLE_NAMES.feeds),
+      articles: new DynamoArticleStore(dynamo.document, LOCAL_TABLE_NAMES.articles, {
+        retentionDays: options.retentionDays,
+      }),
+      topics: new DynamoTopicStore(dynamo.document, LOCAL_TABLE_NAMES.topics),
+      matches: new DynamoMatchStore(dynamo.document, LOCAL_TABLE_NAMES.matches, {
+        retentionDays: options.retentionDays,
+      }),
+    };
+    const seeded = await seedDefaults(
+      stores,
+      { feeds: feedConfigs, topics: pack.topics },
+      clock.now(),
+    );
+    if (seeded.feedsAdded || seeded.topicsAdded) {
+      print(`seeded ${seeded.feedsAdded} feeds and ${seeded.topicsAdded} topics`);
+    }
+    const matchers = new TopicMatcherCache((topics) => compileTopics(topics, pack.aliases));
+    const fetcher = new HttpFeedFetcher({ timeoutMs: 15_000 });
+    const outboxPath = join(options.dataDir, 'outbox.jsonl');
+    const summaries: CycleSummary[] = [];
+    for (let cycle = 1; ; cycle++) {
+      const { matcher, topics } = await matchers.load(stores.topics);
+      const publisher = new OutboxAlertPublisher({
+        path: outboxPath,
+        topicNames: Object.fromEntries(topics.map((topic) => [topic.id, topic.name])),
+        print,
+      });
+      dynamo.counter.reset();
+      print(`cycle ${cycle}: polling due feeds (${topics.length} topics)`);
+      const report = await runPollCycle(
+        {
+          ...stores,
+          fetcher,
+          publisher,
+          matcher,
+          clock,
+          settings: {
+            pollIntervalMs: options.intervalSeconds * 1000,
+            maxBackoffMs: 24 * 3600 * 1000,
+          },
+        },
+        {
+          concurrency: options.concurrency,
+          onFeedDone: ({ name, url, outcome, done, total }) =>
+            print(`  [${done}/${total}] ${name}: ${describeOutcome(outcome)} (${url})`),
+        },
+      );
+      const summary: CycleSummary = {
+        ...report,
+        cycle,
+        dynamoWrites: dynamo.counter.writes,
+        dynamoCalls: dynamo.counter.total,
+      };
+      summaries.push(summary);
+      print(formatCycleSummary(summary, outboxPath));
+      if (options.once || options.signal?.aborted) break;
+      const stopped = await waitOrAbort(options.intervalSeconds * 1000, options.signal);
+      if (stopped) break;
+    }
+    return summaries;
+  } finally {
+    await dynamo?.close();
+    await demoServer?.close();
+  }
+}
+
+export function formatCycleSummary(summary: CycleSummary, outboxPath: string): string {
+  return [
+    `cycle ${summary.cycle} done: feeds ${summary.feedsPolled} polled, ${summary.feedsUnchanged} unchanged (304), ${summary.feedsFailed} failed`,
+    `  ${summary.newArticles} new articles, ${summary.matches} topic matches, ${summary.alerts} alerts${summary.alertFailures ? `, ${summary.alertFailures} alerts failed (retried next cycle)` : ''} -> ${outboxPath}`,
+    `  DynamoDB: ${summary.dynamoWrites} writes, ${summary.dynamoCalls} calls`,
+    ...summary.failures.map((failure) => `  failed: ${failure.url}: ${failure.reason}`),
+  ].join('\n');
+}
+
+function describeOutcome(outcome: FeedOutcome): string {
+  switch (outcome.status) {
+    case 'unchanged':
+      return 'unchanged (304)';
+    case 'failed':
+      return `failed: ${outcome.reason}`;
+    case 'updated':
+      return `${outcome.items} items, ${outcome.newArticles} new, ${outcome.alerts} alerts`;
+  }
+}
+
+function waitOrAbort(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(true);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(false);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,363 @@
+/**
+ * The synthesized NewsAlertsStack: the properties that matter (keys that agree with tables.ts,
+ * retention of data, the exact IAM resources, the schedule wiring), asserted one by one.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { App, type CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { CfnRule } from 'aws-cdk-lib/aws-events';
+import type { IConstruct } from 'constructs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type TableNames, tableSchemas } from '../../functions/adapters/dynamodb/tables';
+import {
+  InvalidPollScheduleError,
+  NewsAlertsStack,
+  parsePollSchedule,
+} from '../../lib/news-alerts-stack';
+
+const REPO_ROOT = path.join(import.meta.dirname, '..', '..');
+const tableNames = [
+  'feeds',
+  'articles',
+  'topics',
+  'matches',
+] as const satisfies (keyof TableNames)[];
+
+/** The feature flags cdk.json gives the real app, so the test synthesizes what `cdk synth` does. */
+function appContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
+  return cdkJson.context ?? {};
+}
+
+interface CfnResource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+}
+
+interface PolicyStatement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** The schema tables.ts declares for one table, with placeholder names as table names. */
+function declaredSchema(name: keyof TableNames): CreateTableCommandInput {
+  const schema = tableSchemas({
+    feeds: 'feeds',
+    articles: 'articles',
+    topics: 'topics',
+    matches: 'matches',
+  }).find((candidate) => candidate.TableName === name);
+  if (!schema) throw new Error(`tables.ts declares no ${name} table`);
+  return schema;
+}
+
+const byAttributeName = (a: { AttributeName?: string }, b: { AttributeName?: string }) =>
+  (a.AttributeName ?? '').localeCompare(b.AttributeName ?? '');
+
+describe('NewsAlertsStack', () => {
+  let stack: NewsAlertsStack;
+  let template: Template;
+  let resources: Record<string, CfnResource>;
+
+  const logicalId = (construct: IConstruct): string =>
+    stack.getLogicalId(construct.node.defaultChild as CfnElement);
+  const resourceOf = (construct: IConstruct): CfnResource => {
+    const resource = resources[logicalId(construct)];
+    if (!resource) throw new Error(`no resource for ${construct.node.path}`);
+    return resource;
+  };
+  const table = (name: keyof TableNames): TableV2 => stack.tables[name];
+
+  /** Every statement of every IAM policy attached to the poll function's role. */
+  const pollRoleStatements = (): PolicyStatement[] => {
+    const role = stack.resolve(stack.pollFunction.role?.roleName);
+    return Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) =>
+        (policy.Properties.Roles as unknown[]).some(
+          (attached) => JSON.stringify(attached) === JSON.stringify(role),
+        ),
+      )
+      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatement[]);
+  };
+
+  beforeAll(() => {
+    // Synthesized once: this bundles functions/handlers/poll.ts with the local esbuild.
+    const app = new App({ context: appContext() });
+    stack = new NewsAlertsStack(app, 'NewsAlertsStack');
+    template = Template.fromStack(stack);
+    resources = template.toJSON().Resources as Record<string, CfnResource>;
+  });
+
+  describe('tables', () => {
+    it.each(tableNames)('declares the %s keys exactly as tables.ts does', (name) => {
+      // Prepare
+      const declared = declaredSchema(name);
+
+      // Act
+      const { Properties } = resourceOf(table(name));
+
+      // Assess
+      expect(Properties.KeySchema).toEqual(declared.KeySchema);
+      expect((Properties.AttributeDefinitions as []).toSorted(byAttributeName)).toEqual(
+        declared.AttributeDefinitions?.toSorted(byAttributeName),
+      );
+      expect(Properties.BillingMode).toBe(declared.BillingMode);
+      expect(Properties.GlobalSecondaryIndexes ?? []).toEqual(
+        (declared.GlobalSecondaryIndexes ?? []).map((index) => ({
+          IndexName: index.IndexName,
+          KeySchema: index.KeySchema,
+          Projection: index.Projection,
+        })),
+      );
+    });
+
+    it.each(['articles', 'matches'] as const)('expires %s by expiresAt', (name) => {
+      expect(resourceOf(table(name)).Properties.TimeToLiveSpecification).toEqual({
+        AttributeName: 'expiresAt',
+        Enabled: true,
+      });
+    });
+
+    it.each(['feeds', 'topics'] as const)('never expires %s', (name) => {
+      expect(resourceOf(table(name)).Properties.TimeToLiveSpecification).toBeUndefined();
+    });
+
+    it.each(tableNames)('keeps %s: point-in-time recovery and Retain', (name) => {
+      const resource = resourceOf(table(name));
+
+      expect(resource.DeletionPolicy).toBe('Retain');
+      expect(resource.UpdateReplacePolicy).toBe('Retain');
+      expect(resource.Properties.Replicas).toEqual([
+        expect.objectContaining({
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        }),
+      ]);
+    });
+
+    it('gives no table a physical name', () => {
+      for (const name of tableNames) {
+        expect(resourceOf(table(name)).Properties.TableName).toBeUndefined();
+      }
+    });
+  });
+
+  describe('poll function', () => {
+    it('runs Node 24 on arm64 with the team defaults', () => {
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        Timeout: 300,
+        MemorySize: 1024,
+        ReservedConcurrentExecutions: 1,
+        Environment: {
+          Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }),
+        },
+      });
+    });
+
+    it('passes each table name and the topic ARN in the env vars the handler reads', () => {
+      const { Properties } = resourceOf(stack.pollFunction);
+
+      expect(Properties.Environment).toEqual({
+        Variables: expect.objectContaining({
+          FEEDS_TABLE: stack.resolve(table('feeds').tableName),
+          ARTICLES_TABLE: stack.resolve(table('articles').tableName),
+          TOPICS_TABLE: stack.resolve(table('topics').tableName),
+          MATCHES_TABLE: stack.resolve(table('matches').tableName),
+          ALERTS_TOPIC_ARN: stack.resolve(stack.alertsTopic.topicArn),
+        }),
+      });
+    });
+
+    it.each(tableNames)('may read and write %s, by its ARN', (name) => {
+      const tableArn = stack.resolve(table(name).tableArn);
+
+      const granting = pollRoleStatements().filter(
+        (statement) =>
+          statement.Effect === 'Allow' &&
+          asArray(statement.Resource).some(
+            (resource) => JSON.stringify(resource) === JSON.stringify(tableArn),
+          ),
+      );
+
+      const actions = granting.flatMap((statement) => asArray(statement.Action));
+      expect(actions).toEqual(
+        expect.arrayContaining([
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:BatchWriteItem',
+        ]),
+      );
+    });
+
+    it('may query the feeds due index', () => {
+      const dueIndexArn = {
+        'Fn::Join': ['', [stack.resolve(table('feeds').tableArn), '/index/*']],
+      };
+
+      const statements = pollRoleStatements().filter((statement) =>
+        asArray(statement.Resource).some(
+          (resource) => JSON.stringify(resource) === JSON.stringify(dueIndexArn),
+        ),
+      );
+
+      expect(statements.flatMap((statement) => asArray(statement.Action))).toContain(
+        'dynamodb:Query',
+      );
+    });
+
+    it('has no DynamoDB action on a wildcard resource', () => {
+      const dynamoStatements = pollRoleStatements().filter((statement) =>
+        asArray(statement.Action).some((action) => action.startsWith('dynamodb:')),
+      );
+
+      expect(dynamoStatements).not.toHaveLength(0);
+      for (const statement of dynamoStatements) {
+        expect(asArray(statement.Resource)).not.toContain('*');
+      }
+    });
+
+    it('may publish to the alerts topic only', () => {
+      const publishing = pollRoleStatements().filter((statement) =>
+        asArray(statement.Action).includes('sns:Publish'),
+      );
+
+      expect(publishing).toEqual([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Resource: stack.resolve(stack.alertsTopic.topicArn),
+        }),
+      ]);
+    });
+
+    it('logs to its own log group, kept for one month', () => {
+      const logGroup = stack.pollFunction.logGroup;
+
+      expect(resourceOf(stack.pollFunction).Properties.LoggingConfig).toEqual(
+        expect.objectContaining({ LogGroup: stack.resolve(logGroup.logGroupName) }),
+      );
+      expect(resourceOf(logGroup).Properties.RetentionInDays).toBe(30);
+    });
+
+    it('does not retry a failed or throttled tick', () => {
+      template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: stack.resolve(stack.pollFunction.functionName),
+        MaximumRetryAttempts: 0,
+        MaximumEventAgeInSeconds: 60,
+      });
+    });
+  });
+
+  describe('schedule', () => {
+    it('starts the poll function on the default schedule, without retries', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(15 minutes)',
+        State: 'ENABLED',
+        Targets: [
+          Match.objectLike({
+            Arn: stack.resolve(stack.pollFunction.functionArn),
+            RetryPolicy: { MaximumRetryAttempts: 0 },
+          }),
+        ],
+      });
+    });
+
+    it('lets only that rule invoke the function', () => {
+      template.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        FunctionName: stack.resolve(stack.pollFunction.functionArn),
+        SourceArn: stack.resolve(stack.pollRule.ruleArn),
+      });
+    });
+  });
+
+  describe('alerts topic', () => {
+    it('is encrypted and refuses requests without TLS', () => {
+      // The alias renders as its ARN: arn:<partition>:kms:<region>:<account>:alias/aws/sns.
+      expect(JSON.stringify(resourceOf(stack.alertsTopic).Properties.KmsMasterKeyId)).toMatch(
+        /:alias\/aws\/sns"\]\]\}$/,
+      );
+      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+        Topics: [stack.resolve(stack.alertsTopic.topicArn)],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    });
+  });
+
+  it('outputs the table names and the topic ARN', () => {
+    for (const name of tableNames) {
+      const outputId = `${name.charAt(0).toUpperCase()}${name.slice(1)}TableName`;
+      template.hasOutput(outputId, { Value: stack.resolve(table(name).tableName) });
+    }
+    template.hasOutput('AlertsTopicArn', { Value: stack.resolve(stack.alertsTopic.topicArn) });
+  });
+});
+
+describe('poll schedule', () => {
+  it.each([
+    'rate(15 minutes)',
+    'rate(1 hour)',
+    'rate(2 days)',
+    'cron(0/15 * * * ? *)',
+    'cron(0 6 ? * MON-FRI *)',
+  ])('accepts %s', (expression) => {
+    expect(parsePollSchedule(expression)).toBe(expression);
+  });
+
+  it.each([
+    ['every 15 minutes', /expected rate\(/],
+    ['rate(15 minute)', /plural: rate\(15 minutes\)/],
+    ['rate(1 minutes)', /singular: rate\(1 minute\)/],
+    ['rate(0 minutes)', /at least 1/],
+    ['rate(15 seconds)', /expected rate\(/],
+    ['cron(0 12 * * *)', /6 fields/],
+    ['cron(0 12 * * * *)', /exactly one of day-of-month and day-of-week/],
+    [42, /must be a string/],
+  ])('rejects %s with a message that says why', (value, reason) => {
+    expect(() => parsePollSchedule(value)).toThrow(InvalidPollScheduleError);
+    expect(() => parsePollSchedule(value)).toThrow(reason);
+  });
+
+  it('fails the stack before anything is built', () => {
+    const app = new App({ context: appContext() });
+
+    expect(
+      () => new NewsAlertsStack(app, 'BadSchedule', { pollSchedule: 'rate(15 minute)' }),
+    ).toThrow(
+      'Invalid pollSchedule "rate(15 minute)": EventBridge wants the plural: rate(15 minutes).',
+    );
+  });
+
+  it('puts a valid custom schedule on the rule', () => {
+    // An empty bundling-stacks list (what `cdk deploy --exclusively` uses) skips esbuild here.
+    const app = new App({ context: { ...appContext(), 'aws:cdk:bundling-stacks': [] } });
+    const stack = new NewsAlertsStack(app, 'CustomSchedule', {
+      pollSchedule: 'cron(0/30 * * * ? *)',
+    });
+
+    const rule = stack.pollRule.node.defaultChild as CfnRule;
+    expect(rule.scheduleExpression).toBe('cron(0/30 * * * ? *)');
+  });
+});

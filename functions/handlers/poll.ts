@@ -7,11 +7,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { z } from 'zod';
 import feedList from '../../data/feeds.json' with { type: 'json' };
-import { DynamoArticleStore } from '../adapters/dynamodb/article-store';
 import { createDynamoClients } from '../adapters/dynamodb/client';
-import { DynamoFeedStore } from '../adapters/dynamodb/feed-store';
-import { DynamoMatchStore } from '../adapters/dynamodb/match-store';
-import { DynamoTopicStore } from '../adapters/dynamodb/topic-store';
+import { createDynamoStores } from '../adapters/dynamodb/stores';
 import { HttpFeedFetcher } from '../adapters/http-feed-fetcher';
 import { SnsAlertPublisher } from '../adapters/sns-alert-publisher';
 import { parseFeedList } from '../core/feeds/feed-list';
@@ -36,17 +33,18 @@ const config = z
   .parse(process.env);
 
 const dynamo = createDynamoClients();
-const sns = new SNSClient({});
-const stores = {
-  feeds: new DynamoFeedStore(dynamo.document, config.FEEDS_TABLE),
-  articles: new DynamoArticleStore(dynamo.document, config.ARTICLES_TABLE, {
-    retentionDays: config.RETENTION_DAYS,
-  }),
-  topics: new DynamoTopicStore(dynamo.document, config.TOPICS_TABLE),
-  matches: new DynamoMatchStore(dynamo.document, config.MATCHES_TABLE, {
-    retentionDays: config.RETENTION_DAYS,
-  }),
-};
+// The publisher retries failed entries itself; SDK retries on top would multiply the attempts.
+const sns = new SNSClient({ maxAttempts: 1 });
+const stores = createDynamoStores(
+  dynamo.document,
+  {
+    feeds: config.FEEDS_TABLE,
+    articles: config.ARTICLES_TABLE,
+    topics: config.TOPICS_TABLE,
+    matches: config.MATCHES_TABLE,
+  },
+  config.RETENTION_DAYS,
+);
 const pack = loadDefaultTopicPack();
 const matchers = new TopicMatcherCache((topics) => compileTopics(topics, pack.aliases));
 const fetcher = new HttpFeedFetcher({ timeoutMs: 20_000 });

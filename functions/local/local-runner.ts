@@ -6,10 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DynamoArticleStore } from '../adapters/dynamodb/article-store';
-import { DynamoFeedStore } from '../adapters/dynamodb/feed-store';
-import { DynamoMatchStore } from '../adapters/dynamodb/match-store';
-import { DynamoTopicStore } from '../adapters/dynamodb/topic-store';
+import { createDynamoStores } from '../adapters/dynamodb/stores';
 import { HttpFeedFetcher } from '../adapters/http-feed-fetcher';
 import { OutboxAlertPublisher } from '../adapters/outbox-alert-publisher';
 import { parseFeedList } from '../core/feeds/feed-list';
@@ -74,16 +71,7 @@ export async function runLocal(options: LocalRunOptions): Promise<CycleSummary[]
     const databaseDir = join(options.dataDir, options.demo ? 'dynamodb-demo' : 'dynamodb');
     dynamo = await startEmbeddedDynamo(options.inMemory ? undefined : databaseDir);
     const pack = loadDefaultTopicPack();
-    const stores = {
-      feeds: new DynamoFeedStore(dynamo.document, LOCAL_TABLE_NAMES.feeds),
-      articles: new DynamoArticleStore(dynamo.document, LOCAL_TABLE_NAMES.articles, {
-        retentionDays: options.retentionDays,
-      }),
-      topics: new DynamoTopicStore(dynamo.document, LOCAL_TABLE_NAMES.topics),
-      matches: new DynamoMatchStore(dynamo.document, LOCAL_TABLE_NAMES.matches, {
-        retentionDays: options.retentionDays,
-      }),
-    };
+    const stores = createDynamoStores(dynamo.document, LOCAL_TABLE_NAMES, options.retentionDays);
     const seeded = await seedDefaults(
       stores,
       { feeds: feedConfigs, topics: pack.topics },

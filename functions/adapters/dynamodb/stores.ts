@@ -1,0 +1,27 @@
+/** The four DynamoDB stores over one document client: how handlers and the local runner get them. */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoArticleStore } from './article-store';
+import { DynamoFeedStore } from './feed-store';
+import { DynamoMatchStore } from './match-store';
+import type { TableNames } from './tables';
+import { DynamoTopicStore } from './topic-store';
+
+export interface DynamoStores {
+  feeds: DynamoFeedStore;
+  articles: DynamoArticleStore;
+  topics: DynamoTopicStore;
+  matches: DynamoMatchStore;
+}
+
+export function createDynamoStores(
+  document: DynamoDBDocumentClient,
+  names: TableNames,
+  retentionDays: number,
+): DynamoStores {
+  return {
+    feeds: new DynamoFeedStore(document, names.feeds),
+    articles: new DynamoArticleStore(document, names.articles, { retentionDays }),
+    topics: new DynamoTopicStore(document, names.topics),
+    matches: new DynamoMatchStore(document, names.matches, { retentionDays }),
+  };
+}

@@ -21,6 +21,7 @@ commands:
              --interval SEC     seconds between cycles (default 900)
              --feeds FILE       feed list (default data/feeds.json)
              --concurrency N    feeds fetched at once (default 8)
+             --demo-port N      port of the demo feed server (default 47811)
   match    --input FILE.jsonl   print {"id","topics"} per item with the default topic pack
   eval     --input FILE.jsonl [--json]   score the default pack against labelled items
   poll     --url URL | --file PATH [--lang en|ru|fa]   fetch and parse one feed, print its items`;
@@ -80,7 +81,12 @@ async function run(args: string[]): Promise<number> {
     feeds: { type: 'string' },
     concurrency: { type: 'string', default: '8' },
     'demo-port': { type: 'string', default: '47811' },
+    help: { type: 'boolean', short: 'h' },
   });
+  if (values.help) {
+    write(USAGE);
+    return 0;
+  }
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
   process.once('SIGTERM', () => controller.abort());

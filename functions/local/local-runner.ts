@@ -55,6 +55,7 @@ export async function runLocal(options: LocalRunOptions): Promise<CycleSummary[]
   const clock: Clock = options.clock ?? { now: () => new Date() };
   let demoServer: DemoFeedServer | undefined;
   let dynamo: EmbeddedDynamo | undefined;
+  let fetcher: HttpFeedFetcher | undefined;
   try {
     let feedConfigs: FeedConfig[];
     if (options.demo) {
@@ -81,7 +82,7 @@ export async function runLocal(options: LocalRunOptions): Promise<CycleSummary[]
       print(`seeded ${seeded.feedsAdded} feeds and ${seeded.topicsAdded} topics`);
     }
     const matchers = new TopicMatcherCache((topics) => compileTopics(topics, pack.aliases));
-    const fetcher = new HttpFeedFetcher({ timeoutMs: 15_000 });
+    fetcher = new HttpFeedFetcher({ timeoutMs: 15_000 });
     const outboxPath = join(options.dataDir, 'outbox.jsonl');
     const summaries: CycleSummary[] = [];
     for (let cycle = 1; ; cycle++) {
@@ -125,6 +126,7 @@ export async function runLocal(options: LocalRunOptions): Promise<CycleSummary[]
     }
     return summaries;
   } finally {
+    fetcher?.destroy();
     await dynamo?.close();
     await demoServer?.close();
   }

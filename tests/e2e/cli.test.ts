@@ -100,6 +100,14 @@ describe('news-alerts CLI', () => {
     expect(stderr).toContain('unknown command "frobnicate"');
   });
 
+  it('prints the options of run on --help and exits 0', async () => {
+    const { code, stdout } = await cli('run', '--help');
+
+    expect(code).toBe(0);
+    expect(stdout).toContain('--data-dir DIR');
+    expect(stdout).toContain('--once');
+  });
+
   it('rejects a run option that is not a number', async () => {
     const { code, stderr } = await cli('run', '--demo', '--once', '--interval', 'soon');
 

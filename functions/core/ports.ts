@@ -58,6 +58,10 @@ export interface TopicStore {
   listTopics(): Promise<Topic[]>;
   /** Adds topics that are not stored yet; returns how many were added. */
   addTopics(topics: readonly Topic[]): Promise<number>;
+  /** The named alias groups topics share (`@russia` → its query), by name. */
+  listAliases(): Promise<Record<string, string>>;
+  /** Adds aliases that are not stored yet; returns how many were added. */
+  addAliases(aliases: Readonly<Record<string, string>>): Promise<number>;
 }
 
 /** Match records: one per (article, topic), the ledger that keeps alerts from being sent twice. */

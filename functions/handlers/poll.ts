@@ -46,7 +46,7 @@ const stores = createDynamoStores(
   config.RETENTION_DAYS,
 );
 const pack = loadDefaultTopicPack();
-const matchers = new TopicMatcherCache((topics) => compileTopics(topics, pack.aliases));
+const matchers = new TopicMatcherCache(compileTopics);
 const fetcher = new HttpFeedFetcher({ timeoutMs: 20_000 });
 let seeded: Promise<unknown> | undefined;
 
@@ -56,7 +56,7 @@ export const handler = async (
   // Seeding adds only what is missing; once per container is enough.
   seeded ??= seedDefaults(
     stores,
-    { feeds: parseFeedList(feedList), topics: pack.topics },
+    { feeds: parseFeedList(feedList), topics: pack.topics, aliases: pack.aliases },
     new Date(),
   ).catch((error: unknown) => {
     seeded = undefined;

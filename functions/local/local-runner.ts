@@ -75,13 +75,15 @@ export async function runLocal(options: LocalRunOptions): Promise<CycleSummary[]
     const stores = createDynamoStores(dynamo.document, LOCAL_TABLE_NAMES, options.retentionDays);
     const seeded = await seedDefaults(
       stores,
-      { feeds: feedConfigs, topics: pack.topics },
+      { feeds: feedConfigs, topics: pack.topics, aliases: pack.aliases },
       clock.now(),
     );
-    if (seeded.feedsAdded || seeded.topicsAdded) {
-      print(`seeded ${seeded.feedsAdded} feeds and ${seeded.topicsAdded} topics`);
+    if (seeded.feedsAdded || seeded.topicsAdded || seeded.aliasesAdded) {
+      print(
+        `seeded ${seeded.feedsAdded} feeds, ${seeded.topicsAdded} topics and ${seeded.aliasesAdded} aliases`,
+      );
     }
-    const matchers = new TopicMatcherCache((topics) => compileTopics(topics, pack.aliases));
+    const matchers = new TopicMatcherCache(compileTopics);
     fetcher = new HttpFeedFetcher({ timeoutMs: 15_000 });
     const outboxPath = join(options.dataDir, 'outbox.jsonl');
     const summaries: CycleSummary[] = [];

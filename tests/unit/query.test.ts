@@ -6,6 +6,7 @@ import {
   type QueryNode,
   QuerySyntaxError,
 } from '../../functions/core/matching/query';
+import { stemToken } from '../../functions/core/matching/stemming';
 
 /** A syntax tree as a short s-expression, so precedence reads at a glance. */
 function show(node: QueryNode): string {
@@ -23,6 +24,10 @@ function show(node: QueryNode): string {
     case 'and':
     case 'or':
       return `(${node.kind} ${node.children.map(show).join(' ')})`;
+    case 'near':
+      return `(near/${node.distance} ${show(node.left)} ${show(node.right)})`;
+    case 'field':
+      return `${node.field}:${show(node.child)}`;
   }
 }
 
@@ -48,7 +53,13 @@ describe('parsing', () => {
     const root = compileQuery('  Тегеран').root;
 
     // Assess
-    expect(root).toEqual({ kind: 'term', source: 'Тегеран', token: 'тегеран', position: 2 });
+    expect(root).toEqual({
+      kind: 'term',
+      source: 'Тегеран',
+      token: 'тегеран',
+      stem: stemToken('тегеран'),
+      position: 2,
+    });
   });
 
   it.each([

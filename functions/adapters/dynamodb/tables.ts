@@ -19,6 +19,8 @@ export const FEED_DUE_INDEX = 'due';
 export const TTL_ATTRIBUTE = 'expiresAt';
 /** The partition of the topics table that holds the tracked topics. */
 export const TOPIC_SCOPE = 'tracked';
+/** The partition of the topics table that holds the alias groups topics share. */
+export const ALIAS_SCOPE = 'alias';
 
 export const tableKeys = {
   feeds: { partitionKey: 'feedId' },

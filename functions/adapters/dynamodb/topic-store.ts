@@ -1,12 +1,13 @@
 /**
- * Tracked topics in DynamoDB: one partition (`scope` = TOPIC_SCOPE), one item per topic, read with
- * a Query. Topics are few (thousands at most per scope) and read once per cycle, then compiled.
+ * Tracked topics and their shared alias groups in DynamoDB: one partition each (`scope` =
+ * TOPIC_SCOPE or ALIAS_SCOPE), one item per topic or alias, read with a Query. They are read
+ * once per cycle and compiled again only when they changed.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Topic } from '../../core/model';
 import type { TopicStore } from '../../core/ports';
-import { TOPIC_SCOPE } from './tables';
+import { ALIAS_SCOPE, TOPIC_SCOPE } from './tables';
 
 export class DynamoTopicStore implements TopicStore {
   constructor(
@@ -15,7 +16,43 @@ export class DynamoTopicStore implements TopicStore {
   ) {}
 
   async listTopics(): Promise<Topic[]> {
-    const topics: Topic[] = [];
+    return (await this.queryScope(TOPIC_SCOPE)).map((item) => ({
+      id: String(item.topicId),
+      name: String(item.name),
+      description: String(item.description ?? ''),
+      query: String(item.query),
+    }));
+  }
+
+  addTopics(topics: readonly Topic[]): Promise<number> {
+    return this.putAbsent(
+      topics.map((topic) => ({
+        scope: TOPIC_SCOPE,
+        topicId: topic.id,
+        name: topic.name,
+        description: topic.description,
+        query: topic.query,
+      })),
+    );
+  }
+
+  async listAliases(): Promise<Record<string, string>> {
+    const items = await this.queryScope(ALIAS_SCOPE);
+    return Object.fromEntries(items.map((item) => [String(item.topicId), String(item.query)]));
+  }
+
+  addAliases(aliases: Readonly<Record<string, string>>): Promise<number> {
+    return this.putAbsent(
+      Object.entries(aliases).map(([name, query]) => ({
+        scope: ALIAS_SCOPE,
+        topicId: name,
+        query,
+      })),
+    );
+  }
+
+  private async queryScope(scope: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.document.send(
@@ -23,37 +60,25 @@ export class DynamoTopicStore implements TopicStore {
           TableName: this.tableName,
           KeyConditionExpression: '#scope = :scope',
           ExpressionAttributeNames: { '#scope': 'scope' },
-          ExpressionAttributeValues: { ':scope': TOPIC_SCOPE },
+          ExpressionAttributeValues: { ':scope': scope },
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of page.Items ?? []) {
-        topics.push({
-          id: String(item.topicId),
-          name: String(item.name),
-          description: String(item.description ?? ''),
-          query: String(item.query),
-        });
-      }
+      items.push(...(page.Items ?? []));
       startKey = page.LastEvaluatedKey;
     } while (startKey);
-    return topics;
+    return items;
   }
 
-  async addTopics(topics: readonly Topic[]): Promise<number> {
+  /** Conditional puts: an item edited since it was seeded is never overwritten. */
+  private async putAbsent(items: readonly Record<string, unknown>[]): Promise<number> {
     let added = 0;
-    for (const topic of topics) {
+    for (const item of items) {
       try {
         await this.document.send(
           new PutCommand({
             TableName: this.tableName,
-            Item: {
-              scope: TOPIC_SCOPE,
-              topicId: topic.id,
-              name: topic.name,
-              description: topic.description,
-              query: topic.query,
-            },
+            Item: item,
             ConditionExpression: 'attribute_not_exists(topicId)',
           }),
         );

@@ -7,17 +7,23 @@
  *   query   := or END
  *   or      := and ("OR" and)*
  *   and     := unary (["AND"] unary)*          adjacent items are joined by an implicit AND
- *   unary   := ("NOT" | "-") unary | primary    "-" only when written against its operand: -word
- *   primary := word | word* | "a phrase" | @alias | "(" or ")"
+ *   unary   := ("NOT" | "-") unary | near       "-" only when written against its operand: -word
+ *   near    := primary ["NEAR/n" primary]      unordered, at most n words apart, same field
+ *   primary := [field ":"] (word | word* | "a phrase" | @alias | "(" or ")")
  *
- * Operators are upper-case words; lower-case "and", "or", "not" are ordinary terms. Query text
- * only ever becomes tokens compared with string equality or `startsWith`, never a RegExp, so no
- * query can be slow or change what the matcher does beyond its own result.
- *
- * The tree is plain data so a later engine (NEAR/n, stemming, an inverted index) can compile the
- * same queries differently behind the same `TopicMatcher` port.
+ * Operators are upper-case words; lower-case "and", "or", "not", "near" are ordinary terms.
+ * Words match by stem (`stemming.ts`: Snowball for English and Russian, a light stemmer for
+ * Persian), so "ratified" finds "ratification" and "Ирана" finds "Ираном"; a wildcard `word*`
+ * matches the surface form. Query text only ever becomes tokens compared with string equality or
+ * `startsWith`, never a RegExp, and a wildcard is only compared with the words of the article at
+ * hand (never expanded against a vocabulary), so evaluation cost is bounded by the query's size
+ * times the article's length.
  */
+import type { Field, MatchableText } from './analysed-text';
 import { tokenise } from './normalise-text';
+import { stemToken } from './stemming';
+
+export { MatchableText } from './analysed-text';
 
 /** A query that cannot be parsed. `position` is the 0-based character offset in the query. */
 export class QuerySyntaxError extends Error {
@@ -32,9 +38,10 @@ export class QuerySyntaxError extends Error {
   }
 }
 
-/** One word of a phrase: an exact token, or a prefix when written with a trailing `*`. */
+/** One word of a phrase: a token matched by its stem, or a prefix when written with `*`. */
 export interface PhraseWord {
   readonly token: string;
+  readonly stem: string;
   readonly prefix: boolean;
 }
 
@@ -46,11 +53,15 @@ interface NodeBase {
   readonly position: number;
 }
 
-/** A term: one normalised token. `source` is the term as written, reported as a matched term. */
+/**
+ * A term: one normalised token, matched by its stem. `source` is the term as written, reported
+ * as a matched term.
+ */
 export interface TermNode extends NodeBase {
   readonly kind: 'term';
   readonly source: string;
   readonly token: string;
+  readonly stem: string;
 }
 
 /** `word*`: any token that starts with `stem`. */
@@ -82,6 +93,21 @@ export interface NotNode extends NodeBase {
   readonly child: QueryNode;
 }
 
+/** `a NEAR/n b`: both operands occur, in either order, with at most n words between them. */
+export interface NearNode extends NodeBase {
+  readonly kind: 'near';
+  readonly distance: number;
+  readonly left: QueryNode;
+  readonly right: QueryNode;
+}
+
+/** `title:…` / `summary:…`: the operand must match within that field alone. */
+export interface FieldNode extends NodeBase {
+  readonly kind: 'field';
+  readonly field: Field;
+  readonly child: QueryNode;
+}
+
 /** `@name`: the alias's query, parsed once and shared by every query that uses it. */
 export interface AliasNode extends NodeBase {
   readonly kind: 'alias';
@@ -89,7 +115,16 @@ export interface AliasNode extends NodeBase {
   readonly body: QueryNode;
 }
 
-export type QueryNode = TermNode | PrefixNode | PhraseNode | AndNode | OrNode | NotNode | AliasNode;
+export type QueryNode =
+  | TermNode
+  | PrefixNode
+  | PhraseNode
+  | AndNode
+  | OrNode
+  | NotNode
+  | NearNode
+  | FieldNode
+  | AliasNode;
 
 /** The result of evaluating a query against one text. */
 export interface QueryResult {
@@ -110,51 +145,13 @@ export interface CompiledQuery {
 
 /** The shortest stem a prefix wildcard accepts: shorter ones match far too many words. */
 export const MIN_PREFIX_LENGTH = 3;
+/** The widest NEAR window: beyond it "near" means little and checks get costly. */
+export const MAX_NEAR_DISTANCE = 50;
+/** Bounds on one query (aliases are counted once, where they are defined). */
+export const MAX_QUERY_LENGTH = 20_000;
+export const MAX_QUERY_NODES = 5_000;
 
 const ZWNJ = '\u200C';
-
-/**
- * The words of one article, indexed for matching: token → its positions, so a term is a map
- * lookup and a phrase only checks the positions of its first word. Build it once per article and
- * evaluate every topic against it; prefix look-ups are cached, since aliases repeat them.
- */
-export class MatchableText {
-  private readonly positionsByToken = new Map<string, number[]>();
-  private readonly positionsByPrefix = new Map<string, readonly number[]>();
-
-  constructor(readonly tokens: readonly string[]) {
-    tokens.forEach((token, index) => {
-      const positions = this.positionsByToken.get(token);
-      if (positions) positions.push(index);
-      else this.positionsByToken.set(token, [index]);
-    });
-  }
-
-  static from(text: string): MatchableText {
-    return new MatchableText(tokenise(text));
-  }
-
-  has(token: string): boolean {
-    return this.positionsByToken.has(token);
-  }
-
-  positionsOf(token: string): readonly number[] {
-    return this.positionsByToken.get(token) ?? [];
-  }
-
-  /** Ascending positions of the tokens that start with `stem`. */
-  positionsWithPrefix(stem: string): readonly number[] {
-    const cached = this.positionsByPrefix.get(stem);
-    if (cached) return cached;
-    const positions: number[] = [];
-    for (const [token, tokenPositions] of this.positionsByToken) {
-      if (token.startsWith(stem)) positions.push(...tokenPositions);
-    }
-    positions.sort((a, b) => a - b);
-    this.positionsByPrefix.set(stem, positions);
-    return positions;
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Lexer
@@ -164,9 +161,14 @@ type Lexeme =
   | { readonly type: 'phrase'; readonly text: string; readonly position: number }
   | { readonly type: 'alias'; readonly name: string; readonly position: number }
   | { readonly type: 'AND' | 'OR' | 'NOT'; readonly position: number }
+  | { readonly type: 'NEAR'; readonly distance: number; readonly position: number }
+  | { readonly type: 'field'; readonly field: Field; readonly position: number }
   | { readonly type: '-' | '(' | ')' | 'end'; readonly position: number };
 
 const OPERATORS = new Set(['AND', 'OR', 'NOT']);
+const NEAR_OPERATOR = /^NEAR(?:\/(\d{1,3}))?$/;
+const FIELD_PREFIX = /^(\p{L}+):/u;
+const FIELD_NAMES: ReadonlySet<string> = new Set<Field>(['title', 'summary']);
 const ALIAS_NAME = /^[\p{L}\p{N}_-]+$/u;
 
 const isSpace = (char: string | undefined): boolean => char !== undefined && /\s/u.test(char);
@@ -174,6 +176,12 @@ const endsWord = (char: string | undefined): boolean =>
   char === undefined || isSpace(char) || char === '(' || char === ')' || char === '"';
 
 function lex(query: string): Lexeme[] {
+  if (query.length > MAX_QUERY_LENGTH) {
+    throw new QuerySyntaxError(
+      MAX_QUERY_LENGTH,
+      `query longer than ${MAX_QUERY_LENGTH} characters`,
+    );
+  }
   const lexemes: Lexeme[] = [];
   let index = 0;
   while (index < query.length) {
@@ -196,10 +204,34 @@ function lex(query: string): Lexeme[] {
       lexemes.push({ type: '-', position: index });
       index += 1;
     } else {
+      const fieldMatch = FIELD_PREFIX.exec(query.slice(index, index + 20));
+      if (fieldMatch?.[1] && !query.startsWith('://', index + fieldMatch[1].length)) {
+        const name = fieldMatch[1];
+        if (!FIELD_NAMES.has(name)) {
+          throw new QuerySyntaxError(index, `unknown field "${name}:" (fields: title, summary)`);
+        }
+        const after = query[index + name.length + 1];
+        if (after === undefined || isSpace(after) || after === ')') {
+          throw new QuerySyntaxError(index, `expected a term right after "${name}:"`);
+        }
+        lexemes.push({ type: 'field', field: name as Field, position: index });
+        index += name.length + 1;
+        continue;
+      }
       const start = index;
       while (!endsWord(query[index])) index += 1;
       const text = query.slice(start, index);
-      if (OPERATORS.has(text)) {
+      const near = NEAR_OPERATOR.exec(text);
+      if (near) {
+        const distance = Number(near[1]);
+        if (near[1] === undefined || distance < 1 || distance > MAX_NEAR_DISTANCE) {
+          throw new QuerySyntaxError(
+            start,
+            `NEAR needs a distance from 1 to ${MAX_NEAR_DISTANCE} words, as in NEAR/5`,
+          );
+        }
+        lexemes.push({ type: 'NEAR', distance, position: start });
+      } else if (OPERATORS.has(text)) {
         lexemes.push({ type: text as 'AND' | 'OR' | 'NOT', position: start });
       } else if (text.startsWith('@')) {
         const name = text.slice(1);
@@ -228,6 +260,10 @@ const describe = (lexeme: Lexeme): string => {
     case 'OR':
     case 'NOT':
       return lexeme.type;
+    case 'NEAR':
+      return `NEAR/${lexeme.distance}`;
+    case 'field':
+      return `"${lexeme.field}:"`;
     case 'end':
       return 'end of query';
     default:
@@ -260,8 +296,8 @@ function wordsOf(written: string, position: number): PhraseWord[] {
         `a wildcard needs at least ${MIN_PREFIX_LENGTH} letters before "*" in "${pieceText}"`,
       );
     }
-    for (const token of tokens) words.push({ token, prefix: false });
-    if (prefix) words[words.length - 1] = { token: last, prefix: true };
+    for (const token of tokens) words.push({ token, stem: stemToken(token), prefix: false });
+    if (prefix) words[words.length - 1] = { token: last, stem: last, prefix: true };
   }
   return words;
 }
@@ -271,7 +307,7 @@ function nodeForWords(words: readonly PhraseWord[], source: string, position: nu
   if (words.length === 1 && only) {
     return only.prefix
       ? { kind: 'prefix', source, stem: only.token, position }
-      : { kind: 'term', source, token: only.token, position };
+      : { kind: 'term', source, token: only.token, stem: only.stem, position };
   }
   return { kind: 'phrase', source, words, position };
 }
@@ -299,6 +335,7 @@ type AliasResolver = (name: string, position: number) => QueryNode;
 
 class Parser {
   private index = 0;
+  private nodes = 0;
 
   constructor(
     private readonly lexemes: readonly Lexeme[],
@@ -357,18 +394,54 @@ class Parser {
     return children.length === 1 ? first : { kind: 'and', children, position: first.position };
   }
 
+  private parseNear(after?: Lexeme): QueryNode {
+    const left = this.parsePrimary(after);
+    const operator = this.peek();
+    if (operator.type !== 'NEAR') return left;
+    this.next();
+    const right = this.parsePrimary(operator);
+    const chained = this.peek();
+    if (chained.type === 'NEAR') {
+      throw new QuerySyntaxError(
+        chained.position,
+        'NEAR joins two operands; group a chain with parentheses and AND',
+      );
+    }
+    for (const operand of [left, right]) {
+      const offender = findNonPositional(operand);
+      if (offender) {
+        throw new QuerySyntaxError(
+          offender.position,
+          'NEAR works on terms, phrases, wildcards and OR groups or aliases of those',
+        );
+      }
+    }
+    return { kind: 'near', distance: operator.distance, left, right, position: left.position };
+  }
+
   private parseUnary(after?: Lexeme): QueryNode {
     const lexeme = this.peek();
     if (lexeme.type === 'NOT' || lexeme.type === '-') {
       this.next();
       return { kind: 'not', child: this.parseUnary(lexeme), position: lexeme.position };
     }
-    return this.parsePrimary(after);
+    return this.parseNear(after);
   }
 
   private parsePrimary(after: Lexeme | undefined): QueryNode {
+    this.nodes += 1;
+    if (this.nodes > MAX_QUERY_NODES) {
+      throw new QuerySyntaxError(
+        this.peek().position,
+        `query has more than ${MAX_QUERY_NODES} terms`,
+      );
+    }
     const lexeme = this.next();
     switch (lexeme.type) {
+      case 'field': {
+        const child = this.parsePrimary(lexeme);
+        return { kind: 'field', field: lexeme.field, child, position: lexeme.position };
+      }
       case 'word':
         return textNode(lexeme.text, lexeme.position, false);
       case 'phrase':
@@ -397,12 +470,29 @@ class Parser {
 }
 
 const startsOperand = (lexeme: Lexeme): boolean =>
+  lexeme.type === 'field' ||
   lexeme.type === 'word' ||
   lexeme.type === 'phrase' ||
   lexeme.type === 'alias' ||
   lexeme.type === '(' ||
   lexeme.type === 'NOT' ||
   lexeme.type === '-';
+
+/** The first node NEAR cannot take: anything but terms, phrases, wildcards and ORs of those. */
+function findNonPositional(node: QueryNode): QueryNode | undefined {
+  switch (node.kind) {
+    case 'term':
+    case 'prefix':
+    case 'phrase':
+      return undefined;
+    case 'or':
+      return node.children.map(findNonPositional).find((offender) => offender !== undefined);
+    case 'alias':
+      return findNonPositional(node.body) ? node : undefined;
+    default:
+      return node;
+  }
+}
 
 /**
  * The first node that can be true without any term being found, or undefined when the query
@@ -419,6 +509,10 @@ function findExclusionOnly(node: QueryNode): QueryNode | undefined {
       return node;
     case 'alias':
       return findExclusionOnly(node.body) ? node : undefined;
+    case 'field':
+      return findExclusionOnly(node.child);
+    case 'near':
+      return undefined;
     case 'and': {
       const offenders = node.children.map(findExclusionOnly);
       return offenders.every((offender) => offender !== undefined) ? offenders[0] : undefined;
@@ -431,32 +525,80 @@ function findExclusionOnly(node: QueryNode): QueryNode | undefined {
 // ---------------------------------------------------------------------------------------------
 // Evaluation
 
-function wordMatches(word: PhraseWord, token: string | undefined): boolean {
-  if (token === undefined) return false;
-  return word.prefix ? token.startsWith(word.token) : token === word.token;
+function wordMatches(word: PhraseWord, text: MatchableText, position: number): boolean {
+  if (word.prefix) return text.tokens[position]?.startsWith(word.token) ?? false;
+  return text.stems[position] === word.stem;
 }
 
-function phraseOccurs(words: readonly PhraseWord[], text: MatchableText): boolean {
-  // Cheap rejection first: every exact word must occur somewhere.
-  if (!words.every((word) => word.prefix || text.has(word.token))) return false;
+function firstWordPositions(word: PhraseWord, text: MatchableText): readonly number[] {
+  return word.prefix ? text.positionsWithPrefix(word.token) : text.positionsOfStem(word.stem);
+}
+
+/** Start positions where the phrase occurs, all its words in one field. */
+function phraseStarts(words: readonly PhraseWord[], text: MatchableText): number[] {
+  // Cheap rejection first: every stemmed word must occur somewhere.
+  if (!words.every((word) => word.prefix || text.hasStem(word.stem))) return [];
   const [first, ...rest] = words;
-  if (!first) return false;
-  const starts = first.prefix
-    ? text.positionsWithPrefix(first.token)
-    : text.positionsOf(first.token);
-  return starts.some((start) =>
-    rest.every((word, offset) => wordMatches(word, text.tokens[start + offset + 1])),
+  if (!first) return [];
+  return firstWordPositions(first, text).filter(
+    (start) =>
+      text.sameField(start, start + rest.length) &&
+      rest.every((word, offset) => wordMatches(word, text, start + offset + 1)),
   );
+}
+
+/** A match of a positional node: the first and last word positions it covers. */
+type Span = readonly [number, number];
+
+/** Where a positional node (term, prefix, phrase, or an OR/alias of those) occurs. */
+function spansOf(node: QueryNode, text: MatchableText): Span[] {
+  switch (node.kind) {
+    case 'term':
+      return text.positionsOfStem(node.stem).map((position) => [position, position]);
+    case 'prefix':
+      return text.positionsWithPrefix(node.stem).map((position) => [position, position]);
+    case 'phrase': {
+      const last = node.words.length - 1;
+      return phraseStarts(node.words, text).map((start) => [start, start + last]);
+    }
+    case 'or':
+      return node.children.flatMap((child) => spansOf(child, text));
+    case 'alias':
+      return spansOf(node.body, text);
+    default:
+      // The parser lets only positional nodes into NEAR.
+      return [];
+  }
+}
+
+function near(node: NearNode, text: MatchableText): boolean {
+  const left = spansOf(node.left, text);
+  if (left.length === 0) return false;
+  const right = spansOf(node.right, text);
+  for (const [leftStart, leftEnd] of left) {
+    for (const [rightStart, rightEnd] of right) {
+      if (!text.sameField(leftStart, rightStart)) continue;
+      const between =
+        rightStart > leftEnd
+          ? rightStart - leftEnd - 1
+          : leftStart > rightEnd
+            ? leftStart - rightEnd - 1
+            : 0;
+      if (between <= node.distance) return true;
+    }
+  }
+  return false;
 }
 
 /**
  * Whether `node` matches. With `found`, pushes the terms that made it match; without (under a
- * NOT, whose terms are never reported), an OR can stop at its first true branch.
+ * NOT, whose terms are never reported), an OR can stop at its first true branch. Alias bodies are
+ * memoised on the text, so an alias shared by many topics is evaluated once per article.
  */
-function evaluateNode(node: QueryNode, text: MatchableText, found?: string[]): boolean {
+export function evaluateNode(node: QueryNode, text: MatchableText, found?: string[]): boolean {
   switch (node.kind) {
     case 'term':
-      if (!text.has(node.token)) return false;
+      if (!text.hasStem(node.stem)) return false;
       found?.push(node.source);
       return true;
     case 'prefix':
@@ -464,11 +606,30 @@ function evaluateNode(node: QueryNode, text: MatchableText, found?: string[]): b
       found?.push(node.source);
       return true;
     case 'phrase':
-      if (!phraseOccurs(node.words, text)) return false;
+      if (phraseStarts(node.words, text).length === 0) return false;
       found?.push(node.source);
       return true;
-    case 'alias':
-      return evaluateNode(node.body, text, found);
+    case 'alias': {
+      let terms = text.memo.get(node.body);
+      if (terms === undefined) {
+        const aliasTerms: string[] = [];
+        terms = evaluateNode(node.body, text, aliasTerms) ? aliasTerms : null;
+        text.memo.set(node.body, terms);
+      }
+      if (terms === null) return false;
+      found?.push(...terms);
+      return true;
+    }
+    case 'field':
+      return evaluateNode(node.child, text.view(node.field), found);
+    case 'near': {
+      if (!near(node, text)) return false;
+      if (found) {
+        evaluateNode(node.left, text, found);
+        evaluateNode(node.right, text, found);
+      }
+      return true;
+    }
     case 'not':
       return !evaluateNode(node.child, text);
     case 'and': {
@@ -534,9 +695,12 @@ export class QueryCompiler {
       source: query,
       root,
       evaluate(text) {
+        // Most candidates do not match: a plain yes/no pass (ORs stop at the first true branch)
+        // comes first, and only a match pays for collecting every reason.
+        if (!evaluateNode(root, text)) return { matched: false, terms: [] };
         const found: string[] = [];
-        const matched = evaluateNode(root, text, found);
-        return { matched, terms: matched ? [...new Set(found)] : [] };
+        evaluateNode(root, text, found);
+        return { matched: true, terms: [...new Set(found)] };
       },
     };
   }

@@ -1,11 +1,14 @@
 /**
- * The first `TopicMatcher`: every topic's query compiled once, evaluated against each article's
- * words. An article is tokenised once (title and summary together) and that index is shared by
- * all topics, so the cost per article is one tokenisation plus a few map look-ups per term.
+ * The topic matcher: every topic's query compiled once into a presearch index (see presearch.ts),
+ * then per article: analyse the text once, collect the topics whose anchors occur in it, and
+ * evaluate only those. `strategy: 'naive'` evaluates every topic against every article; it is the
+ * reference the index is tested and benchmarked against.
  */
 import type { Topic, TopicMatch } from '../model';
 import type { TopicMatcher } from '../ports';
-import { type CompiledQuery, MatchableText, QueryCompiler, QuerySyntaxError } from './query';
+import { MatchableText } from './analysed-text';
+import { AnchorExtractor, forEachArticleKey } from './presearch';
+import { type CompiledQuery, QueryCompiler, QuerySyntaxError } from './query';
 
 /** A topic whose query does not compile; names the topic and where in its query the problem is. */
 export class TopicQueryError extends Error {
@@ -26,6 +29,26 @@ interface CompiledTopic {
   readonly query: CompiledQuery;
 }
 
+export interface CompileOptions {
+  /** `indexed` (default) filters topics by presearch; `naive` evaluates all of them. */
+  strategy?: 'indexed' | 'naive';
+}
+
+/** What a compiled matcher can tell about itself (benchmarks, logs). */
+export interface TopicMatcherStats {
+  topics: number;
+  /** Topics that no anchor set could be found for: evaluated for every article. */
+  alwaysEvaluated: number;
+  /** Distinct anchor keys in the index. */
+  indexKeys: number;
+}
+
+export interface CompiledTopicMatcher extends TopicMatcher {
+  readonly stats: TopicMatcherStats;
+  /** Topics evaluated for the last article (presearch candidates), for benchmarks. */
+  readonly lastCandidates: number;
+}
+
 /**
  * Compiles the topics' queries with the given aliases (`@russia`, `@iran`, …). Throws
  * `TopicQueryError` for the first topic whose query is invalid, so a bad topic is found at load
@@ -34,7 +57,8 @@ interface CompiledTopic {
 export function compileTopics(
   topics: readonly Topic[],
   aliases: Readonly<Record<string, string>>,
-): TopicMatcher {
+  options: CompileOptions = {},
+): CompiledTopicMatcher {
   const compiler = new QueryCompiler(aliases);
   const compiled: CompiledTopic[] = topics.map((topic) => {
     try {
@@ -49,18 +73,81 @@ export function compileTopics(
       );
     }
   });
+  return options.strategy === 'naive' ? naiveMatcher(compiled) : indexedMatcher(compiled);
+}
 
+function evaluateTopics(
+  compiled: readonly CompiledTopic[],
+  order: Iterable<number>,
+  text: MatchableText,
+): TopicMatch[] {
+  const matches: TopicMatch[] = [];
+  for (const index of order) {
+    const topic = compiled[index];
+    if (!topic) continue;
+    const result = topic.query.evaluate(text);
+    if (result.matched) matches.push({ topicId: topic.id, terms: result.terms });
+  }
+  return matches;
+}
+
+function naiveMatcher(compiled: readonly CompiledTopic[]): CompiledTopicMatcher {
+  const all = compiled.map((_, index) => index);
   return {
-    // Queries are written to cover every language we track, so the language is not needed yet;
-    // a stemming engine will use it to pick the stemmer.
-    match({ title, summary }): TopicMatch[] {
-      const text = MatchableText.from(`${title} ${summary}`);
-      const matches: TopicMatch[] = [];
-      for (const topic of compiled) {
-        const result = topic.query.evaluate(text);
-        if (result.matched) matches.push({ topicId: topic.id, terms: result.terms });
-      }
-      return matches;
+    stats: { topics: compiled.length, alwaysEvaluated: compiled.length, indexKeys: 0 },
+    lastCandidates: compiled.length,
+    match(article) {
+      return evaluateTopics(compiled, all, MatchableText.fromArticle(article));
     },
   };
+}
+
+function indexedMatcher(compiled: readonly CompiledTopic[]): CompiledTopicMatcher {
+  const extractor = new AnchorExtractor();
+  const postings = new Map<string, number[]>();
+  const always: number[] = [];
+  compiled.forEach((topic, index) => {
+    const anchors = extractor.anchorsOf(topic.query.root);
+    if (anchors === null) {
+      always.push(index);
+      return;
+    }
+    for (const key of anchors) {
+      const list = postings.get(key);
+      if (list) list.push(index);
+      else postings.set(key, [index]);
+    }
+  });
+  // Marks which topics are candidates for the current article; an epoch counter avoids clearing.
+  const seen = new Uint32Array(compiled.length);
+  let epoch = 0;
+  const matcher: CompiledTopicMatcher & { lastCandidates: number } = {
+    stats: { topics: compiled.length, alwaysEvaluated: always.length, indexKeys: postings.size },
+    lastCandidates: 0,
+    match(article) {
+      const text = MatchableText.fromArticle(article);
+      epoch += 1;
+      if (epoch === 0xffffffff) {
+        seen.fill(0);
+        epoch = 1;
+      }
+      const candidates: number[] = [];
+      const add = (index: number) => {
+        if (seen[index] !== epoch) {
+          seen[index] = epoch;
+          candidates.push(index);
+        }
+      };
+      for (const index of always) add(index);
+      forEachArticleKey(text, (key) => {
+        const list = postings.get(key);
+        if (list) for (const index of list) add(index);
+      });
+      // Topic order is the order results are reported in, as the naive matcher does.
+      candidates.sort((a, b) => a - b);
+      matcher.lastCandidates = candidates.length;
+      return evaluateTopics(compiled, candidates, text);
+    },
+  };
+  return matcher;
 }

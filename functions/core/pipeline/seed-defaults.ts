@@ -9,18 +9,30 @@ import type { FeedStore, TopicStore } from '../ports';
 export interface SeedResult {
   feedsAdded: number;
   topicsAdded: number;
+  aliasesAdded: number;
 }
 
 export async function seedDefaults(
   stores: { feeds: FeedStore; topics: TopicStore },
-  defaults: { feeds: readonly FeedConfig[]; topics: readonly Topic[] },
+  defaults: {
+    feeds: readonly FeedConfig[];
+    topics: readonly Topic[];
+    aliases: Readonly<Record<string, string>>;
+  },
   now: Date,
 ): Promise<SeedResult> {
   const feedsAdded = await stores.feeds.addFeeds(defaults.feeds, now);
+  // Reads first, so a warm start with everything seeded costs two queries and no writes.
+  const existingAliases = await stores.topics.listAliases();
+  const aliasesAdded = await stores.topics.addAliases(
+    Object.fromEntries(
+      Object.entries(defaults.aliases).filter(([name]) => !(name in existingAliases)),
+    ),
+  );
   const existingTopics = await stores.topics.listTopics();
   const known = new Set(existingTopics.map((topic) => topic.id));
   const topicsAdded = await stores.topics.addTopics(
     defaults.topics.filter((topic) => !known.has(topic.id)),
   );
-  return { feedsAdded, topicsAdded };
+  return { feedsAdded, topicsAdded, aliasesAdded };
 }

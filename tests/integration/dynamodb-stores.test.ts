@@ -6,9 +6,13 @@ import { DynamoArticleStore } from '../../functions/adapters/dynamodb/article-st
 import { DynamoFeedStore, dueShardFor } from '../../functions/adapters/dynamodb/feed-store';
 import { DynamoMatchStore } from '../../functions/adapters/dynamodb/match-store';
 import { DynamoBatchIncompleteError } from '../../functions/adapters/dynamodb/retry';
+import { createDynamoStores } from '../../functions/adapters/dynamodb/stores';
 import { DynamoTopicStore } from '../../functions/adapters/dynamodb/topic-store';
 import { feedIdFor } from '../../functions/core/ids';
+import { compileTopics } from '../../functions/core/matching/topic-matcher';
 import type { FeedConfig } from '../../functions/core/model';
+import { seedDefaults } from '../../functions/core/pipeline/seed-defaults';
+import { TopicMatcherCache } from '../../functions/core/pipeline/topic-matcher-cache';
 import type { StoredArticle } from '../../functions/core/ports';
 import { createTestTables, type TestTables } from '../support/dynamo';
 
@@ -179,6 +183,43 @@ describe('DynamoTopicStore', () => {
     expect(added).toBe(1);
     expect(addedAgain).toBe(0);
     expect(topics).toEqual([topic]);
+  });
+});
+
+describe('seeding and the compiled-topics cache', () => {
+  it('stores the pack once and compiles again only when a topic or alias changes', async () => {
+    // Prepare
+    const own = await createTestTables();
+    const stores = createDynamoStores(own.document, own.names, 30);
+    const defaults = {
+      feeds: [feedConfig('https://seed.example.org/rss')],
+      topics: [{ id: 'energy', name: 'Energy', description: '', query: '@russia gas' }],
+      aliases: { russia: 'russia OR moscow' },
+    };
+    const cache = new TopicMatcherCache(compileTopics);
+    const now = new Date('2025-05-01T10:00:00Z');
+
+    // Act
+    const first = await seedDefaults(stores, defaults, now);
+    const second = await seedDefaults(stores, defaults, now);
+    const { matcher } = await cache.load(stores.topics);
+    await cache.load(stores.topics);
+    const compilationsBefore = cache.compilations;
+    await stores.topics.addAliases({ iran: 'iran OR tehran' });
+    await cache.load(stores.topics);
+
+    // Assess
+    expect(first).toEqual({ feedsAdded: 1, topicsAdded: 1, aliasesAdded: 1 });
+    expect(second).toEqual({ feedsAdded: 0, topicsAdded: 0, aliasesAdded: 0 });
+    expect(await stores.topics.listAliases()).toEqual({
+      russia: 'russia OR moscow',
+      iran: 'iran OR tehran',
+    });
+    expect(compilationsBefore).toBe(1);
+    expect(cache.compilations).toBe(2);
+    expect(matcher.match({ title: 'Moscow sells gas', summary: '', language: 'en' })).toEqual([
+      { topicId: 'energy', terms: ['moscow', 'gas'] },
+    ]);
   });
 });
 

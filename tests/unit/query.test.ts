@@ -338,3 +338,86 @@ describe('MatchableText', () => {
     expect(text.has('officials')).toBe(true);
   });
 });
+
+describe('NEAR, field scopes and stems', () => {
+  it.each([
+    ['binds NEAR tighter than AND', 'a NEAR/3 b c', '(and (near/3 a b) c)'],
+    ['binds NEAR tighter than NOT', 'NOT a NEAR/3 b', '(not (near/3 a b))'],
+    [
+      'takes OR groups and phrases as NEAR operands',
+      '(a OR b) NEAR/5 "c d"',
+      '(near/5 (or a b) "c d")',
+    ],
+    ['scopes a term to the title', 'title:a b', '(and title:a b)'],
+    ['scopes a group to the summary', 'summary:(a OR b)', 'summary:(or a b)'],
+    ['scopes a phrase', 'title:"a b"', 'title:"a b"'],
+  ])('%s', (_name, query, expected) => {
+    expect(parse(query)).toBe(expected);
+  });
+
+  it.each([
+    ['a NEAR b', 2, 'NEAR needs a distance from 1 to 50 words, as in NEAR/5'],
+    ['a NEAR/0 b', 2, 'NEAR needs a distance from 1 to 50 words, as in NEAR/5'],
+    ['a NEAR/51 b', 2, 'NEAR needs a distance from 1 to 50 words, as in NEAR/5'],
+    ['a NEAR/3 b NEAR/3 c', 11, 'NEAR joins two operands; group a chain with parentheses and AND'],
+    [
+      '(a AND b) NEAR/3 c',
+      1,
+      'NEAR works on terms, phrases, wildcards and OR groups or aliases of those',
+    ],
+    ['a NEAR/3 -b', 9, 'unexpected "-"'],
+    ['author:putin', 0, 'unknown field "author:" (fields: title, summary)'],
+    ['title: iran', 0, 'expected a term right after "title:"'],
+  ])('rejects %s at %i', (query, position, reason) => {
+    const error = syntaxErrorOf(() => compileQuery(query));
+
+    expect(error.reason).toBe(reason);
+    expect(error.position).toBe(position);
+  });
+
+  it('refuses a query over the length and size limits', () => {
+    expect(syntaxErrorOf(() => compileQuery('a '.repeat(10_001))).reason).toMatch(/longer than/);
+    expect(syntaxErrorOf(() => compileQuery('a '.repeat(5_001))).reason).toMatch(
+      /more than 5000 terms/,
+    );
+  });
+
+  it('matches NEAR in either order within the distance, and not across fields', () => {
+    const text = MatchableText.fromArticle({
+      title: 'Russia talks',
+      summary: 'Gas deliveries from Russia to Iran begin via Azerbaijan',
+    });
+    const near = (query: string) => compileQuery(query).evaluate(text).matched;
+
+    expect(near('iran NEAR/1 russia')).toBe(true);
+    // Four words stand between "Gas" and "Iran".
+    expect(near('gas NEAR/4 iran')).toBe(true);
+    expect(near('gas NEAR/3 iran')).toBe(false);
+    expect(near('talks NEAR/1 gas')).toBe(false);
+  });
+
+  it('scopes a term to the title or the summary', () => {
+    const text = MatchableText.fromArticle({
+      title: 'Duma ratifies treaty',
+      summary: 'Iran welcomed it',
+    });
+    const matches = (query: string) => compileQuery(query).evaluate(text).matched;
+
+    expect(matches('title:treaty')).toBe(true);
+    expect(matches('title:iran')).toBe(false);
+    expect(matches('summary:iran')).toBe(true);
+    expect(matches('summary:(treaty OR duma)')).toBe(false);
+  });
+
+  it('matches inflected forms through stems and wildcards through surface forms', () => {
+    expect(run('ratified', 'the ratification of the treaty').matched).toBe(true);
+    expect(run('Ирана', 'переговоры с Ираном').matched).toBe(true);
+    expect(run('договор', 'договоренность о газе').matched).toBe(false);
+    expect(run('قرارداد', 'قراردادهای گازی').matched).toBe(true);
+    expect(run('ratif*', 'ratification').terms).toEqual(['ratif*']);
+  });
+
+  it('reports the terms on both sides of a NEAR', () => {
+    expect(run('(gas OR oil) NEAR/2 iran', 'gas to iran').terms).toEqual(['gas', 'iran']);
+  });
+});

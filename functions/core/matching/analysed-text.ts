@@ -24,8 +24,11 @@ export class MatchableText {
   private readonly positionsByStem = new Map<string, number[]>();
   private readonly positionsByPrefix = new Map<string, readonly number[]>();
   private readonly views = new Map<Field, MatchableText>();
+  private sortedTokens: string[] | undefined;
   /** Per-article memo of shared sub-queries (alias bodies), keyed by the node object. */
   readonly memo = new Map<object, MemoEntry>();
+  /** The same for yes/no evaluation, which may stop at an OR's first true branch. */
+  readonly matchedMemo = new Map<object, boolean>();
 
   constructor(titleTokens: readonly string[], summaryTokens: readonly string[] = []) {
     this.tokens = [...titleTokens, ...summaryTokens];
@@ -68,17 +71,29 @@ export class MatchableText {
   }
 
   /**
-   * Ascending positions of the tokens that start with `prefix`. The cost is bounded by the
-   * article's distinct words (a wildcard is never expanded against a vocabulary), and cached.
+   * Ascending positions of the tokens that start with `prefix`. The article's distinct words are
+   * sorted once, so each wildcard is a binary search plus the words it really matches: cost
+   * bounded by the article, never by a vocabulary. Cached per prefix.
    */
   positionsWithPrefix(prefix: string): readonly number[] {
     const cached = this.positionsByPrefix.get(prefix);
     if (cached) return cached;
-    const positions: number[] = [];
-    for (const [token, tokenPositions] of this.positionsByToken) {
-      if (token.startsWith(prefix)) positions.push(...tokenPositions);
+    this.sortedTokens ??= [...this.positionsByToken.keys()].sort();
+    const sorted = this.sortedTokens;
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((sorted[middle] as string) < prefix) low = middle + 1;
+      else high = middle;
     }
-    positions.sort((a, b) => a - b);
+    const positions: number[] = [];
+    for (let index = low; index < sorted.length; index++) {
+      const token = sorted[index] as string;
+      if (!token.startsWith(prefix)) break;
+      positions.push(...(this.positionsByToken.get(token) ?? []));
+    }
+    if (positions.length > 1) positions.sort((a, b) => a - b);
     this.positionsByPrefix.set(prefix, positions);
     return positions;
   }

@@ -610,6 +610,14 @@ export function evaluateNode(node: QueryNode, text: MatchableText, found?: strin
       found?.push(node.source);
       return true;
     case 'alias': {
+      if (!found) {
+        let matched = text.matchedMemo.get(node.body);
+        if (matched === undefined) {
+          matched = evaluateNode(node.body, text);
+          text.matchedMemo.set(node.body, matched);
+        }
+        return matched;
+      }
       let terms = text.memo.get(node.body);
       if (terms === undefined) {
         const aliasTerms: string[] = [];

@@ -7,7 +7,7 @@
 import type { Topic, TopicMatch } from '../model';
 import type { TopicMatcher } from '../ports';
 import { MatchableText } from './analysed-text';
-import { AnchorExtractor, forEachArticleKey } from './presearch';
+import { AnchorExtractor, PresearchIndex } from './presearch';
 import { type CompiledQuery, QueryCompiler, QuerySyntaxError } from './query';
 
 /** A topic whose query does not compile; names the topic and where in its query the problem is. */
@@ -104,47 +104,19 @@ function naiveMatcher(compiled: readonly CompiledTopic[]): CompiledTopicMatcher 
 
 function indexedMatcher(compiled: readonly CompiledTopic[]): CompiledTopicMatcher {
   const extractor = new AnchorExtractor();
-  const postings = new Map<string, number[]>();
-  const always: number[] = [];
-  compiled.forEach((topic, index) => {
-    const anchors = extractor.anchorsOf(topic.query.root);
-    if (anchors === null) {
-      always.push(index);
-      return;
-    }
-    for (const key of anchors) {
-      const list = postings.get(key);
-      if (list) list.push(index);
-      else postings.set(key, [index]);
-    }
-  });
-  // Marks which topics are candidates for the current article; an epoch counter avoids clearing.
-  const seen = new Uint32Array(compiled.length);
-  let epoch = 0;
+  const index = new PresearchIndex(
+    compiled.map((topic) => extractor.requiredSets(topic.query.root)),
+  );
   const matcher: CompiledTopicMatcher & { lastCandidates: number } = {
-    stats: { topics: compiled.length, alwaysEvaluated: always.length, indexKeys: postings.size },
+    stats: {
+      topics: compiled.length,
+      alwaysEvaluated: index.always.length,
+      indexKeys: index.keys,
+    },
     lastCandidates: 0,
     match(article) {
       const text = MatchableText.fromArticle(article);
-      epoch += 1;
-      if (epoch === 0xffffffff) {
-        seen.fill(0);
-        epoch = 1;
-      }
-      const candidates: number[] = [];
-      const add = (index: number) => {
-        if (seen[index] !== epoch) {
-          seen[index] = epoch;
-          candidates.push(index);
-        }
-      };
-      for (const index of always) add(index);
-      forEachArticleKey(text, (key) => {
-        const list = postings.get(key);
-        if (list) for (const index of list) add(index);
-      });
-      // Topic order is the order results are reported in, as the naive matcher does.
-      candidates.sort((a, b) => a - b);
+      const candidates = index.candidates(text);
       matcher.lastCandidates = candidates.length;
       return evaluateTopics(compiled, candidates, text);
     },

@@ -75,3 +75,14 @@ describe('tokenise', () => {
     expect(tokenise(' — !? ')).toEqual([]);
   });
 });
+
+describe('HTML entities', () => {
+  it('decodes named and numeric entities before matching', () => {
+    expect(tokenise('Russia &amp; Iran: &#1048;&#1088;&#1072;&#1085; &laquo;Mir&raquo;')).toEqual([
+      'russia',
+      'iran',
+      'иран',
+      'mir',
+    ]);
+  });
+});

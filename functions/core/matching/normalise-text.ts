@@ -18,6 +18,8 @@
  * - Persian (U+06F0–U+06F9) and Arabic-Indic (U+0660–U+0669) digits become ASCII digits.
  */
 
+import { decode as decodeHtmlEntities } from 'html-entities';
+
 const ZERO_WIDTH_SPACE = /\u200B/g;
 const FORMAT_CHARACTERS = /\p{Cf}/gu;
 const COMBINING_MARKS = /\p{M}/gu;
@@ -46,7 +48,10 @@ const ARABIC_INDIC_DIGITS = /[\u0660-\u0669]/g;
 
 /** The text in the one spelling matching works on (see the module comment for the rules). */
 export function normaliseForMatching(text: string): string {
-  return text
+  // Feed text is decoded when items are normalised; text from elsewhere (the CLI, the API) may
+  // still carry entities such as &amp; or &#1048;.
+  const decoded = text.includes('&') ? decodeHtmlEntities(text) : text;
+  return decoded
     .normalize('NFKC')
     .toLowerCase()
     .replace(ZERO_WIDTH_SPACE, ' ')

@@ -9,6 +9,11 @@ import { describeFeedError, FeedFetchError, FeedParseError } from '../functions/
 import { evalCommand } from '../functions/local/commands/eval-command';
 import { matchCommand } from '../functions/local/commands/match-command';
 import { pollCommand } from '../functions/local/commands/poll-command';
+import {
+  listSubscriptionsCommand,
+  subscribeCommand,
+  unsubscribeCommand,
+} from '../functions/local/commands/subscription-commands';
 import { DEFAULT_FEEDS_FILE, runLocal } from '../functions/local/local-runner';
 
 const USAGE = `usage: news-alerts <command> [options]
@@ -24,7 +29,12 @@ commands:
              --demo-port N      port of the demo feed server (default 47811)
   match    --input FILE.jsonl   print {"id","topics"} per item with the default topic pack
   eval     --input FILE.jsonl [--json]   score the default pack against labelled items
-  poll     --url URL | --file PATH [--lang en|ru|fa]   fetch and parse one feed, print its items`;
+  poll     --url URL | --file PATH [--lang en|ru|fa]   fetch and parse one feed, print its items
+  subscribe ENDPOINT --topics ID[,ID…] [--mode instant|hourly|daily]
+           subscribe an email address or an E.164 phone number (+4915112345678); again to change
+  unsubscribe ENDPOINT
+  subscriptions [--json]
+           (these three use the local database: --data-dir DIR, --demo; stop the runner first)`;
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -60,6 +70,33 @@ async function main(argv: string[]): Promise<number> {
         throw new UsageError('--lang must be one of en, ru, fa');
       }
       await pollCommand({ url: values.url, file: values.file, language }, write);
+      return 0;
+    }
+    case 'subscribe': {
+      const { values, positionals } = parse(
+        rest,
+        { topics: { type: 'string' }, mode: { type: 'string' }, ...DATABASE_OPTIONS },
+        1,
+      );
+      await subscribeCommand(
+        {
+          endpoint: positionals[0] ?? '',
+          topics: required(values.topics, '--topics').split(','),
+          mode: values.mode,
+        },
+        databaseOf(values),
+        write,
+      );
+      return 0;
+    }
+    case 'unsubscribe': {
+      const { values, positionals } = parse(rest, DATABASE_OPTIONS, 1);
+      await unsubscribeCommand(positionals[0] ?? '', databaseOf(values), write);
+      return 0;
+    }
+    case 'subscriptions': {
+      const { values } = parse(rest, { json: { type: 'boolean' }, ...DATABASE_OPTIONS });
+      await listSubscriptionsCommand({ ...databaseOf(values), json: values.json === true }, write);
       return 0;
     }
     case undefined:
@@ -112,12 +149,35 @@ type Options = Parameters<typeof parseArgs>[0] extends infer T
     : never
   : never;
 
-function parse<O extends NonNullable<Options>>(args: string[], options: O) {
+function parse<O extends NonNullable<Options>>(args: string[], options: O, positionals = 0) {
+  let parsed: ReturnType<
+    typeof parseArgs<{ args: string[]; options: O; strict: true; allowPositionals: true }>
+  >;
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false });
+    parsed = parseArgs({ args, options, strict: true, allowPositionals: true });
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  if (parsed.positionals.length !== positionals) {
+    throw new UsageError(
+      positionals === 0
+        ? `unexpected argument "${parsed.positionals[0]}"`
+        : `expected ${positionals} argument${positionals > 1 ? 's' : ''} before the options`,
+    );
+  }
+  return parsed;
+}
+
+const DATABASE_OPTIONS = {
+  'data-dir': { type: 'string', default: '.news-alerts' },
+  demo: { type: 'boolean' },
+} as const;
+
+function databaseOf(values: { 'data-dir'?: string | boolean; demo?: string | boolean }) {
+  return {
+    dataDir: resolve(String(values['data-dir'] ?? '.news-alerts')),
+    demo: values.demo === true,
+  };
 }
 
 function required(value: string | undefined, flag: string): string {

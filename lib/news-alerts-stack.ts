@@ -38,6 +38,7 @@ export const TABLE_ENV_VARS: Readonly<Record<keyof TableNames, string>> = {
   articles: 'ARTICLES_TABLE',
   topics: 'TOPICS_TABLE',
   matches: 'MATCHES_TABLE',
+  subscriptions: 'SUBSCRIPTIONS_TABLE',
 };
 export const ALERTS_TOPIC_ENV_VAR = 'ALERTS_TOPIC_ARN';
 
@@ -165,6 +166,11 @@ export class NewsAlertsStack extends Stack {
         partitionKey: stringAttribute(tableKeys.matches.partitionKey),
         sortKey: stringAttribute(tableKeys.matches.sortKey),
         timeToLiveAttribute: TTL_ATTRIBUTE,
+      }),
+      subscriptions: new TableV2(this, 'SubscriptionsTable', {
+        ...kept,
+        partitionKey: stringAttribute(tableKeys.subscriptions.partitionKey),
+        sortKey: stringAttribute(tableKeys.subscriptions.sortKey),
       }),
     };
   }

@@ -25,6 +25,7 @@ const config = z
     ARTICLES_TABLE: z.string().min(1),
     TOPICS_TABLE: z.string().min(1),
     MATCHES_TABLE: z.string().min(1),
+    SUBSCRIPTIONS_TABLE: z.string().min(1),
     ALERTS_TOPIC_ARN: z.string().startsWith('arn:'),
     POLL_INTERVAL_MINUTES: z.coerce.number().int().positive().default(15),
     RETENTION_DAYS: z.coerce.number().int().positive().default(30),
@@ -42,6 +43,7 @@ const stores = createDynamoStores(
     articles: config.ARTICLES_TABLE,
     topics: config.TOPICS_TABLE,
     matches: config.MATCHES_TABLE,
+    subscriptions: config.SUBSCRIPTIONS_TABLE,
   },
   config.RETENTION_DAYS,
 );

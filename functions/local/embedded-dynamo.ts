@@ -21,6 +21,7 @@ export const LOCAL_TABLE_NAMES: TableNames = {
   articles: 'news-alerts-articles',
   topics: 'news-alerts-topics',
   matches: 'news-alerts-matches',
+  subscriptions: 'news-alerts-subscriptions',
 };
 
 export interface EmbeddedDynamo extends DynamoClients {

@@ -24,6 +24,7 @@ const tableNames = [
   'articles',
   'topics',
   'matches',
+  'subscriptions',
 ] as const satisfies (keyof TableNames)[];
 
 /** The feature flags cdk.json gives the real app, so the test synthesizes what `cdk synth` does. */
@@ -56,6 +57,7 @@ function declaredSchema(name: keyof TableNames): CreateTableCommandInput {
     articles: 'articles',
     topics: 'topics',
     matches: 'matches',
+    subscriptions: 'subscriptions',
   }).find((candidate) => candidate.TableName === name);
   if (!schema) throw new Error(`tables.ts declares no ${name} table`);
   return schema;
@@ -175,6 +177,7 @@ describe('NewsAlertsStack', () => {
           ARTICLES_TABLE: stack.resolve(table('articles').tableName),
           TOPICS_TABLE: stack.resolve(table('topics').tableName),
           MATCHES_TABLE: stack.resolve(table('matches').tableName),
+          SUBSCRIPTIONS_TABLE: stack.resolve(table('subscriptions').tableName),
           ALERTS_TOPIC_ARN: stack.resolve(stack.alertsTopic.topicArn),
         }),
       });

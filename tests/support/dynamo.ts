@@ -24,6 +24,7 @@ export async function createTestTables(): Promise<TestTables> {
     articles: `${prefix}-articles`,
     topics: `${prefix}-topics`,
     matches: `${prefix}-matches`,
+    subscriptions: `${prefix}-subscriptions`,
   };
   await createTablesIfMissing(clients.client, names);
   const counter = countOperations(clients.client);

@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoArticleStore } from './article-store';
 import { DynamoFeedStore } from './feed-store';
 import { DynamoMatchStore } from './match-store';
+import { DynamoSubscriptionStore } from './subscription-store';
 import type { TableNames } from './tables';
 import { DynamoTopicStore } from './topic-store';
 
@@ -11,6 +12,7 @@ export interface DynamoStores {
   articles: DynamoArticleStore;
   topics: DynamoTopicStore;
   matches: DynamoMatchStore;
+  subscriptions: DynamoSubscriptionStore;
 }
 
 export function createDynamoStores(
@@ -23,5 +25,6 @@ export function createDynamoStores(
     articles: new DynamoArticleStore(document, names.articles, { retentionDays }),
     topics: new DynamoTopicStore(document, names.topics),
     matches: new DynamoMatchStore(document, names.matches, { retentionDays }),
+    subscriptions: new DynamoSubscriptionStore(document, names.subscriptions),
   };
 }

@@ -10,6 +10,7 @@ export interface TableNames {
   articles: string;
   topics: string;
   matches: string;
+  subscriptions: string;
 }
 
 /** Feeds are spread over this many due-time shards so no one GSI partition runs hot. */
@@ -27,6 +28,7 @@ export const tableKeys = {
   articles: { partitionKey: 'articleKey' },
   topics: { partitionKey: 'scope', sortKey: 'topicId' },
   matches: { partitionKey: 'articleKey', sortKey: 'topicId' },
+  subscriptions: { partitionKey: 'pk', sortKey: 'sk' },
   feedDueIndex: { partitionKey: 'dueShard', sortKey: 'nextPollAt' },
 } as const;
 
@@ -66,6 +68,12 @@ export function tableSchemas(names: TableNames): CreateTableCommandInput[] {
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [s('articleKey'), s('topicId')],
       KeySchema: [hash('articleKey'), range('topicId')],
+    },
+    {
+      TableName: names.subscriptions,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [s('pk'), s('sk')],
+      KeySchema: [hash('pk'), range('sk')],
     },
   ];
 }

@@ -1,4 +1,11 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import {
+  evaluate,
+  formatEvaluationTable,
+  parseLabelledItems,
+} from '../../functions/core/evaluation/evaluate';
 import { QueryCompiler } from '../../functions/core/matching/query';
 import { compileTopics } from '../../functions/core/matching/topic-matcher';
 import {
@@ -184,8 +191,8 @@ describe('parseTopicPack', () => {
     // Assess
     expect(error.issues).toEqual([
       'aliases.iran: expected a term after OR at 8',
-      'topics[0].query: alias "@iran" is invalid (expected a term after OR at 8 in the alias) at 8',
-      'topics[1].query: alias "@iran" is invalid (expected a term after OR at 8 in the alias) at 8',
+      'topics[0].query: uses the invalid alias "@iran" at 8',
+      'topics[1].query: uses the invalid alias "@iran" at 8',
     ]);
   });
 
@@ -220,5 +227,197 @@ describe('parseTopicPack', () => {
     // Assess
     expect(error.issues).toHaveLength(1);
     expect(error.issues[0]).toMatch(/^\(pack\): /);
+  });
+});
+
+describe('parseTopicPack with arrays', () => {
+  const packWith = (aliases: Record<string, unknown>, query: unknown = '@russia @iran gas') => ({
+    version: 1,
+    aliases,
+    topics: [{ id: 'energy', name: 'Energy', description: 'Oil and gas', query }],
+  });
+
+  it('joins an alias written as an array with OR, and keeps a plain string as it is', () => {
+    // Act
+    const pack = parseTopicPack(
+      packWith({ russia: ['russia*', 'moscow', '"russian federation"'], iran: 'iran* OR tehran' }),
+    );
+
+    // Assess
+    expect(pack.aliases).toEqual({
+      russia: 'russia* OR moscow OR "russian federation"',
+      iran: 'iran* OR tehran',
+    });
+  });
+
+  it('joins a topic query written as an array with OR', () => {
+    // Act
+    const pack = parseTopicPack(
+      packWith({ russia: 'russia', iran: 'iran' }, ['@russia @iran gas', '@russia @iran oil']),
+    );
+
+    // Assess
+    expect(pack.topics[0]?.query).toBe('@russia @iran gas OR @russia @iran oil');
+  });
+
+  it('keeps each entry whole: an entry with AND is one alternative of the OR', () => {
+    // Prepare
+    const pack = parseTopicPack(
+      packWith({ russia: 'russia', iran: 'iran', fuel: ['gas AND pipeline', 'lng'] }, [
+        '@russia @iran @fuel',
+      ]),
+    );
+    const matcher = compileTopics(pack.topics, pack.aliases);
+    const topicsOf = (summary: string) =>
+      matcher.match({ title: '', summary, language: 'en' }).map((match) => match.topicId);
+
+    // Act & Assess
+    expect(topicsOf('Russia and Iran discuss gas prices')).toEqual([]);
+    expect(topicsOf('Russia and Iran discuss a gas pipeline')).toEqual(['energy']);
+    expect(topicsOf('Russia ships LNG to Iran')).toEqual(['energy']);
+  });
+
+  it.each([
+    [
+      'a bad entry, at the entry and the position inside it',
+      { russia: ['russia*', 'moscow OR'], iran: 'iran' },
+      [
+        'aliases.russia[1]: expected a term after OR at 9',
+        'topics[0].query: uses the invalid alias "@russia" at 0',
+      ],
+    ],
+    [
+      'a wildcard too short, at its entry',
+      { russia: ['russia', 'ru*'], iran: 'iran' },
+      [
+        'aliases.russia[1]: a wildcard needs at least 3 letters before "*" in "ru*" at 0',
+        'topics[0].query: uses the invalid alias "@russia" at 0',
+      ],
+    ],
+    [
+      'an unknown alias in an entry',
+      { russia: ['russia', '@nowhere'], iran: 'iran' },
+      [
+        'aliases.russia[1]: unknown alias "@nowhere" at 0',
+        'topics[0].query: uses the invalid alias "@russia" at 0',
+      ],
+    ],
+    [
+      'an empty entry',
+      { russia: ['russia', ''], iran: 'iran' },
+      [
+        'aliases.russia[1]: must not be empty',
+        'topics[0].query: uses the invalid alias "@russia" at 0',
+      ],
+    ],
+    [
+      'an empty array',
+      { russia: [], iran: 'iran' },
+      [
+        'aliases.russia: an array must hold at least one entry',
+        'topics[0].query: uses the invalid alias "@russia" at 0',
+      ],
+    ],
+    [
+      'an entry that is not a string',
+      { russia: ['russia', 5], iran: 'iran' },
+      ['aliases.russia: must be a query string or an array of query strings'],
+    ],
+    [
+      'an alias that uses an invalid one, naming the alias it goes through',
+      { russia: ['russia', '@country'], country: ['(moscow'], iran: 'iran' },
+      [
+        'aliases.country[0]: unclosed "(" at 0',
+        'aliases.russia[1]: uses the invalid alias "@country" at 0',
+        'topics[0].query: uses the invalid alias "@country" through "@russia" at 0',
+      ],
+    ],
+    [
+      'entries that are short but too long together, at the alias',
+      { russia: Array.from({ length: 3_000 }, (_, index) => `word${index}`), iran: 'iran' },
+      [
+        'aliases.russia: query longer than 20000 characters at 20000',
+        'topics[0].query: uses the invalid alias "@russia" at 0',
+      ],
+    ],
+  ])('rejects %s', (_name, aliases, expected) => {
+    // Act
+    const error = packErrorOf(packWith(aliases));
+
+    // Assess
+    expect(error.issues).toEqual(expected);
+  });
+
+  it('rejects a NOT-only entry of a topic query array, at the entry', () => {
+    // Act
+    const error = packErrorOf(
+      packWith({ russia: 'russia', iran: 'iran' }, ['@russia @iran gas', 'NOT oil']),
+    );
+
+    // Assess
+    expect(error.issues).toEqual([
+      'topics[0].query[1]: NOT alone would match every article; combine it with a term at 0',
+    ]);
+  });
+});
+
+describe('the default topic pack on the self-written check sets', () => {
+  const pack = loadDefaultTopicPack();
+  const matcher = compileTopics(pack.topics, pack.aliases);
+  const topicIds = pack.topics.map((topic) => topic.id);
+  const reportOn = (file: string) => {
+    const fixture = path.resolve(import.meta.dirname, '../fixtures/topics', file);
+    const report = evaluate(parseLabelledItems(readFileSync(fixture, 'utf8')), matcher, topicIds);
+    console.log(`\n${file}\n${formatEvaluationTable(report)}\n`);
+    return report;
+  };
+
+  // self-check.jsonl: 187 items written from tracked-topics.md and 2025 reporting, before the
+  // pack was tuned on them; the pack as it was then scores micro F1 0.923 and gives 6 topic-less
+  // items a topic (0.919 and 7 before two drone items were relabelled to the convention of
+  // topic-matcher.test.ts: Iranian-designed drones made in Russia are defense-military).
+  // Measured when these thresholds were set: micro P 0.993, R 0.986, F1 0.990; every topic P ≥ 0.93
+  // and F1 ≥ 0.95; one topic-less item with a topic. The thresholds sit a little below, to catch a
+  // regression of a few decisions rather than to restate the measurement.
+  describe('self-check.jsonl', () => {
+    const report = reportOn('self-check.jsonl');
+
+    it('scores at least 120 items', () => {
+      expect(report.items).toBeGreaterThanOrEqual(120);
+    });
+
+    it('keeps micro precision and recall at or above 0.96 and F1 at or above 0.97', () => {
+      expect(report.micro.precision).toBeGreaterThanOrEqual(0.96);
+      expect(report.micro.recall).toBeGreaterThanOrEqual(0.96);
+      expect(report.micro.f1).toBeGreaterThanOrEqual(0.97);
+    });
+
+    it.each(topicIds)('keeps %s at precision ≥ 0.9 and F1 ≥ 0.9', (topicId) => {
+      const scores = report.topics[topicId];
+      expect(scores?.support).toBeGreaterThanOrEqual(8);
+      expect(scores?.precision).toBeGreaterThanOrEqual(0.9);
+      expect(scores?.f1).toBeGreaterThanOrEqual(0.9);
+    });
+
+    it('gives at most two topic-less items a topic', () => {
+      expect(report.falsePositivesOnNegatives).toBeLessThanOrEqual(2);
+    });
+  });
+
+  // second-check.jsonl: 65 items written after the first round of tuning and measured before the
+  // second (micro F1 0.936, 3 false positives on negatives, one of them since relabelled as above). Measured when these thresholds were
+  // set: micro P 1.0, R 0.957, F1 0.978, no false positive on negatives. Too small per topic.
+  describe('second-check.jsonl', () => {
+    const report = reportOn('second-check.jsonl');
+
+    it('keeps micro precision at or above 0.95, recall at or above 0.93 and F1 at or above 0.95', () => {
+      expect(report.micro.precision).toBeGreaterThanOrEqual(0.95);
+      expect(report.micro.recall).toBeGreaterThanOrEqual(0.93);
+      expect(report.micro.f1).toBeGreaterThanOrEqual(0.95);
+    });
+
+    it('gives at most one topic-less item a topic', () => {
+      expect(report.falsePositivesOnNegatives).toBeLessThanOrEqual(1);
+    });
   });
 });

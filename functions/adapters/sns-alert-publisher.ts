@@ -1,7 +1,8 @@
 /**
  * Publishes alerts to the alerts SNS topic with PublishBatch: batches within the SNS limits,
  * partial-failure handling, and retries with back-off. Every alert given ends up either in
- * `published` or in `failed` with a reason; none is dropped silently.
+ * `published` or in `failed` with a reason; none is dropped silently. `publishStructured` sends
+ * messages the core already built per protocol (`MessageStructure: 'json'`) the same way.
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,7 +13,11 @@ import {
   type PublishBatchRequestEntry,
   type SNSClient,
 } from '@aws-sdk/client-sns';
-import { type AlertMessage, buildAlertMessage } from '../core/alerts/alert-message';
+import {
+  type AlertMessage,
+  buildAlertMessage,
+  type SnsMessage,
+} from '../core/alerts/alert-message';
 import type { Alert } from '../core/model';
 import type { AlertPublisher, PublishOutcome } from '../core/ports';
 
@@ -54,6 +59,11 @@ interface EntryFailure {
   entry: PendingEntry;
   reason: string;
   retryable: boolean;
+}
+
+/** A message built by `buildSnsMessage` or `buildDigestMessage`, with the id outcomes report. */
+export interface StructuredMessage extends SnsMessage {
+  id: string;
 }
 
 const BATCH_ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
@@ -106,8 +116,49 @@ export class SnsAlertPublisher implements AlertPublisher {
 
   async publish(alerts: readonly Alert[]): Promise<PublishOutcome> {
     const outcome: PublishOutcome = { published: [], failed: [] };
-    let pending = this.toEntries(alerts, outcome);
+    await this.sendWithRetries(this.toEntries(alerts, outcome), outcome);
+    return outcome;
+  }
 
+  /**
+   * Publishes messages built in the core (one text per protocol) with `MessageStructure: 'json'`,
+   * batched and retried like `publish`; the outcome names each message by its `id`. A JSON message
+   * cannot be cut to size the way an alert's text is, so one past the SNS limit, or one without
+   * the `default` text SNS requires, is reported as failed and not sent.
+   */
+  async publishStructured(messages: readonly StructuredMessage[]): Promise<PublishOutcome> {
+    const outcome: PublishOutcome = { published: [], failed: [] };
+    const entries: PendingEntry[] = [];
+    const seen = new Set<string>();
+    const batchIds = new Set<string>();
+    for (const message of messages) {
+      if (seen.has(message.id)) {
+        continue;
+      }
+      seen.add(message.id);
+      const id = uniqueBatchId(batchEntryIdFor(message.id), batchIds);
+      batchIds.add(id);
+      const request: PublishBatchRequestEntry = {
+        Id: id,
+        Subject: message.subject,
+        Message: message.message,
+        MessageStructure: 'json',
+        MessageAttributes: message.attributes,
+      };
+      const problem = structuredMessageProblem(request);
+      if (problem !== undefined) {
+        outcome.failed.push({ alertId: message.id, reason: problem });
+        continue;
+      }
+      entries.push({ alertId: message.id, request, bytes: entryBytes(request), alone: false });
+    }
+    await this.sendWithRetries(entries, outcome);
+    return outcome;
+  }
+
+  /** Sends entries in batches until each has succeeded or failed for good; records both. */
+  private async sendWithRetries(entries: PendingEntry[], outcome: PublishOutcome): Promise<void> {
+    let pending = entries;
     for (let attempt = 1; pending.length > 0; attempt += 1) {
       if (attempt > 1) {
         await this.delay(this.backoffMs(attempt - 1));
@@ -126,7 +177,6 @@ export class SnsAlertPublisher implements AlertPublisher {
       }
       pending = retry;
     }
-    return outcome;
   }
 
   /** Builds one entry per distinct alert id; a repeated alert would reach subscribers twice. */
@@ -252,6 +302,26 @@ function toRequestEntry(id: string, message: AlertMessage): PublishBatchRequestE
       alertId: { DataType: 'String', StringValue: message.alertId },
     },
   };
+}
+
+function structuredMessageProblem(entry: PublishBatchRequestEntry): string | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(entry.Message ?? '');
+  } catch {
+    body = undefined;
+  }
+  if (
+    typeof body !== 'object' ||
+    body === null ||
+    typeof Reflect.get(body, 'default') !== 'string'
+  ) {
+    return 'INVALID_MESSAGE: a json-structured message needs a "default" text';
+  }
+  const bytes = entryBytes(entry);
+  return bytes > MAX_PAYLOAD_BYTES
+    ? `MESSAGE_TOO_LARGE: ${bytes} bytes, more than the ${MAX_PAYLOAD_BYTES} byte limit`
+    : undefined;
 }
 
 /** Cuts the text of an entry over the limit, rather than lose the alert. */

@@ -13,7 +13,11 @@ import {
   SnsAlertPublisher,
   TRUNCATION_MARKER,
 } from '../../functions/adapters/sns-alert-publisher';
-import { buildAlertMessage } from '../../functions/core/alerts/alert-message';
+import {
+  alertContentFromAlert,
+  buildAlertMessage,
+  buildSnsMessage,
+} from '../../functions/core/alerts/alert-message';
 import type { Alert } from '../../functions/core/model';
 
 const topicArn = 'arn:aws:sns:eu-central-1:123456789012:news-alerts-AlertsTopic-1A2B3C';
@@ -395,5 +399,83 @@ describe('SnsAlertPublisher', () => {
     }
     expect(new Set(ids).size).toBe(2);
     expect(outcome).toEqual({ published: [odd.id, twin.id], failed: [] });
+  });
+
+  describe('publishStructured', () => {
+    it('sends a prebuilt message as a json-structured entry with its subject and attributes', async () => {
+      // Prepare
+      acceptEverything();
+      const { publisher } = publisherWith();
+      const built = buildSnsMessage(alertContentFromAlert(alertFor(1), topicNames));
+
+      // Act
+      const outcome = await publisher.publishStructured([{ id: 'alert-0001', ...built }]);
+
+      // Assess
+      const expectedInput = {
+        TopicArn: topicArn,
+        PublishBatchRequestEntries: [
+          {
+            Id: 'alert-0001',
+            Subject: '[news-alerts] Russia and Iran sign agreement number 1',
+            Message: built.message,
+            MessageStructure: 'json',
+            MessageAttributes: {
+              topics: { DataType: 'String.Array', StringValue: '["energy"]' },
+              language: { DataType: 'String', StringValue: 'ru' },
+              kind: { DataType: 'String', StringValue: 'instant' },
+              priority: { DataType: 'String', StringValue: 'normal' },
+            },
+          },
+        ],
+      };
+      expect(snsMock).toReceiveCommandTimes(PublishBatchCommand, 1);
+      expect(snsMock).toReceiveCommandWith(PublishBatchCommand, expectedInput);
+      expect(snsMock.commandCalls(PublishBatchCommand)[0]?.args[0].input).toEqual(expectedInput);
+      expect(JSON.parse(entriesOfCall(0)[0]?.Message ?? '{}')).toHaveProperty('default');
+      expect(outcome).toEqual({ published: ['alert-0001'], failed: [] });
+    });
+
+    it('retries a throttled structured message like an alert', async () => {
+      // Prepare
+      snsMock
+        .on(PublishBatchCommand)
+        .rejectsOnce(new ThrottledException({ message: 'Rate exceeded', $metadata: {} }))
+        .resolves({ Successful: [{ Id: 'digest-1' }], Failed: [] });
+      const { publisher, delay } = publisherWith();
+      const built = buildSnsMessage(alertContentFromAlert(alertFor(1), topicNames));
+
+      // Act
+      const outcome = await publisher.publishStructured([{ id: 'digest-1', ...built }]);
+
+      // Assess
+      expect(snsMock).toReceiveCommandTimes(PublishBatchCommand, 2);
+      expect(entriesOfCall(1)).toEqual(entriesOfCall(0));
+      expect(delay).toHaveBeenCalledTimes(1);
+      expect(outcome).toEqual({ published: ['digest-1'], failed: [] });
+    });
+
+    it('reports a message without a default text or over the size limit, and sends neither', async () => {
+      // Prepare
+      acceptEverything();
+      const { publisher } = publisherWith();
+      const built = buildSnsMessage(alertContentFromAlert(alertFor(1), topicNames));
+      const noDefault = { ...built, id: 'no-default', message: JSON.stringify({ email: 'hi' }) };
+      const tooLarge = {
+        ...built,
+        id: 'too-large',
+        message: JSON.stringify({ default: 'x'.repeat(MAX_PAYLOAD_BYTES) }),
+      };
+
+      // Act
+      const outcome = await publisher.publishStructured([noDefault, tooLarge]);
+
+      // Assess
+      expect(snsMock).toReceiveCommandTimes(PublishBatchCommand, 0);
+      expect(outcome.published).toEqual([]);
+      expect(outcome.failed.map((failure) => failure.alertId)).toEqual(['no-default', 'too-large']);
+      expect(outcome.failed[0]?.reason).toMatch(/^INVALID_MESSAGE: /);
+      expect(outcome.failed[1]?.reason).toMatch(/^MESSAGE_TOO_LARGE: /);
+    });
   });
 });

@@ -27,6 +27,7 @@ commands:
              --feeds FILE       feed list (default data/feeds.json)
              --concurrency N    feeds fetched at once (default 8)
              --demo-port N      port of the demo feed server (default 47811)
+             --sms-per-hour N   SMS per subscriber per hour before the rest go to a digest (5)
   match    --input FILE.jsonl   print {"id","topics"} per item with the default topic pack
   eval     --input FILE.jsonl [--json]   score the default pack against labelled items
   poll     --url URL | --file PATH [--lang en|ru|fa]   fetch and parse one feed, print its items
@@ -118,6 +119,7 @@ async function run(args: string[]): Promise<number> {
     feeds: { type: 'string' },
     concurrency: { type: 'string', default: '8' },
     'demo-port': { type: 'string', default: '47811' },
+    'sms-per-hour': { type: 'string', default: '5' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -136,6 +138,7 @@ async function run(args: string[]): Promise<number> {
     feedsFile: values.feeds ? resolve(values.feeds) : DEFAULT_FEEDS_FILE,
     demoPort: positiveInteger(values['demo-port'], '--demo-port'),
     retentionDays: 30,
+    smsPerHour: positiveInteger(values['sms-per-hour'], '--sms-per-hour'),
     print: write,
     signal: controller.signal,
   });

@@ -39,6 +39,7 @@ export const TABLE_ENV_VARS: Readonly<Record<keyof TableNames, string>> = {
   topics: 'TOPICS_TABLE',
   matches: 'MATCHES_TABLE',
   subscriptions: 'SUBSCRIPTIONS_TABLE',
+  deliveries: 'DELIVERIES_TABLE',
 };
 export const ALERTS_TOPIC_ENV_VAR = 'ALERTS_TOPIC_ARN';
 
@@ -171,6 +172,12 @@ export class NewsAlertsStack extends Stack {
         ...kept,
         partitionKey: stringAttribute(tableKeys.subscriptions.partitionKey),
         sortKey: stringAttribute(tableKeys.subscriptions.sortKey),
+      }),
+      deliveries: new TableV2(this, 'DeliveriesTable', {
+        ...kept,
+        partitionKey: stringAttribute(tableKeys.deliveries.partitionKey),
+        sortKey: stringAttribute(tableKeys.deliveries.sortKey),
+        timeToLiveAttribute: TTL_ATTRIBUTE,
       }),
     };
   }

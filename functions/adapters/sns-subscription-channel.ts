@@ -15,6 +15,8 @@ import {
 import type { SubscriptionChannel } from '../core/subscriptions/subscribe';
 import type { Audience, Subscription } from '../core/subscriptions/subscription';
 
+export const SMS_DISPLAY_NAME = 'NEWSALERTS';
+
 export interface SnsSubscriptionChannelOptions {
   client: SNSClient;
   /** Prefix of the audience topics' names, e.g. the stack name; ≤ 200 characters. */
@@ -33,9 +35,12 @@ export class SnsSubscriptionChannel implements SubscriptionChannel {
     const topic = await this.options.client.send(
       new CreateTopicCommand({
         Name: `${this.options.topicNamePrefix}-${audience.id}`.slice(0, 256),
-        Attributes: this.options.kmsMasterKeyId
-          ? { KmsMasterKeyId: this.options.kmsMasterKeyId }
-          : undefined,
+        // SNS puts the display name before every SMS sent through a topic; the SMS builder
+        // counts this short ASCII one (SMS_DISPLAY_NAME) so each SMS stays one segment.
+        Attributes: {
+          DisplayName: SMS_DISPLAY_NAME,
+          ...(this.options.kmsMasterKeyId ? { KmsMasterKeyId: this.options.kmsMasterKeyId } : {}),
+        },
         Tags: [{ Key: 'news-alerts:audience', Value: audience.id }],
       }),
     );

@@ -107,7 +107,13 @@ export interface CycleReport {
   feedsFailed: number;
   newArticles: number;
   matches: number;
+  /** New stories (developments) alerted. */
   alerts: number;
+  /** Matched articles folded into an existing story: no alert. */
+  copies: number;
+  /** Messages sent to audiences, and stories queued for digests. */
+  deliveries: number;
+  queued: number;
   alertFailures: number;
   failures: { feedId: string; url: string; reason: string }[];
 }

@@ -10,12 +10,14 @@ import feedList from '../../data/feeds.json' with { type: 'json' };
 import { createDynamoClients } from '../adapters/dynamodb/client';
 import { createDynamoStores } from '../adapters/dynamodb/stores';
 import { HttpFeedFetcher } from '../adapters/http-feed-fetcher';
-import { SnsAlertPublisher } from '../adapters/sns-alert-publisher';
+import { SnsAudiencePublisher } from '../adapters/sns-audience-publisher';
+import { SMS_DISPLAY_NAME } from '../adapters/sns-subscription-channel';
 import { parseFeedList } from '../core/feeds/feed-list';
 import { compileTopics } from '../core/matching/topic-matcher';
 import { loadDefaultTopicPack } from '../core/matching/topic-pack';
 import { runPollCycle } from '../core/pipeline/run-poll-cycle';
 import { seedDefaults } from '../core/pipeline/seed-defaults';
+import { eachArticleItsOwnStory } from '../core/pipeline/story-folder';
 import { TopicMatcherCache } from '../core/pipeline/topic-matcher-cache';
 import type { CycleReport } from '../core/ports';
 
@@ -26,7 +28,8 @@ const config = z
     TOPICS_TABLE: z.string().min(1),
     MATCHES_TABLE: z.string().min(1),
     SUBSCRIPTIONS_TABLE: z.string().min(1),
-    ALERTS_TOPIC_ARN: z.string().startsWith('arn:'),
+    DELIVERIES_TABLE: z.string().min(1),
+    SMS_PER_HOUR: z.coerce.number().int().positive().default(5),
     POLL_INTERVAL_MINUTES: z.coerce.number().int().positive().default(15),
     RETENTION_DAYS: z.coerce.number().int().positive().default(30),
     POLL_CONCURRENCY: z.coerce.number().int().positive().default(16),
@@ -44,12 +47,14 @@ const stores = createDynamoStores(
     topics: config.TOPICS_TABLE,
     matches: config.MATCHES_TABLE,
     subscriptions: config.SUBSCRIPTIONS_TABLE,
+    deliveries: config.DELIVERIES_TABLE,
   },
   config.RETENTION_DAYS,
 );
 const pack = loadDefaultTopicPack();
 const matchers = new TopicMatcherCache(compileTopics);
 const fetcher = new HttpFeedFetcher({ timeoutMs: 20_000 });
+const publisher = new SnsAudiencePublisher({ client: sns });
 let seeded: Promise<unknown> | undefined;
 
 export const handler = async (
@@ -66,17 +71,23 @@ export const handler = async (
   });
   await seeded;
   const { matcher, topics } = await matchers.load(stores.topics);
-  const publisher = new SnsAlertPublisher({
-    client: sns,
-    topicArn: config.ALERTS_TOPIC_ARN,
-    topicNames: Object.fromEntries(topics.map((topic) => [topic.id, topic.name])),
-  });
+  const audiences = await stores.subscriptions.listAudiences();
   const report = await runPollCycle(
     {
       ...stores,
       fetcher,
-      publisher,
       matcher,
+      stories: eachArticleItsOwnStory,
+      delivery: {
+        ledger: stores.deliveries,
+        publisher,
+        audiences,
+        settings: {
+          smsPerHour: config.SMS_PER_HOUR,
+          messageOptions: { smsDisplayName: SMS_DISPLAY_NAME },
+        },
+      },
+      topicNames: Object.fromEntries(topics.map((topic) => [topic.id, topic.name])),
       clock: { now: () => new Date() },
       settings: {
         pollIntervalMs: config.POLL_INTERVAL_MINUTES * 60_000,

@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDynamoStores } from '../adapters/dynamodb/stores';
 import { HttpFeedFetcher } from '../adapters/http-feed-fetcher';
-import { OutboxAlertPublisher } from '../adapters/outbox-alert-publisher';
 import { parseFeedList } from '../core/feeds/feed-list';
 import { compileTopics } from '../core/matching/topic-matcher';
 import { loadDefaultTopicPack } from '../core/matching/topic-pack';
@@ -16,10 +15,33 @@ import type { FeedConfig } from '../core/model';
 import type { FeedOutcome } from '../core/pipeline/poll-feed';
 import { runPollCycle } from '../core/pipeline/run-poll-cycle';
 import { seedDefaults } from '../core/pipeline/seed-defaults';
+import { eachArticleItsOwnStory } from '../core/pipeline/story-folder';
 import { TopicMatcherCache } from '../core/pipeline/topic-matcher-cache';
 import type { Clock, CycleReport } from '../core/ports';
+import { subscribe } from '../core/subscriptions/subscribe';
 import { type DemoFeedServer, startDemoFeedServer } from './demo-feed-server';
 import { type EmbeddedDynamo, LOCAL_TABLE_NAMES, startEmbeddedDynamo } from './embedded-dynamo';
+import { OutboxAudiencePublisher } from './outbox-audience-publisher';
+import { OutboxSubscriptionChannel } from './outbox-subscription-channel';
+
+/** Who receives the demo's alerts: an analyst by email, a desk's daily digest, a phone. */
+export const DEMO_SUBSCRIPTIONS = [
+  {
+    endpoint: 'analyst@example.org',
+    topics: ['agreement-status', 'energy', 'nuclear-energy', 'nuclear-diplomacy', 'trust-tensions'],
+    mode: 'instant',
+  },
+  {
+    endpoint: 'policy-desk@example.org',
+    topics: ['agreement-status', 'defense-military', 'multilateral'],
+    mode: 'daily',
+  },
+  {
+    endpoint: '+15555550100',
+    topics: ['energy', 'finance-trade', 'transport-corridor'],
+    mode: 'instant',
+  },
+];
 
 export const DEFAULT_FEEDS_FILE = join(import.meta.dirname, '../../data/feeds.json');
 
@@ -34,6 +56,8 @@ export interface LocalRunOptions {
   /** Port of the demo feed server: fixed so feed URLs stay the same between runs. */
   demoPort: number;
   retentionDays: number;
+  /** SMS alerts per subscriber per hour before the rest fold into the next digest. */
+  smsPerHour: number;
   /** Keep the database in memory (tests). */
   inMemory?: boolean;
   /** Feed folder for the demo server (tests); the bundled demo by default. */
@@ -83,25 +107,48 @@ export async function runLocal(options: LocalRunOptions): Promise<CycleSummary[]
         `seeded ${seeded.feedsAdded} feeds, ${seeded.topicsAdded} topics and ${seeded.aliasesAdded} aliases`,
       );
     }
+    if (options.demo) {
+      // The demo's subscribers, so its alerts have somebody to go to (idempotent).
+      const channel = new OutboxSubscriptionChannel(join(options.dataDir, 'outbox.jsonl'), clock);
+      const topicIds = new Set(pack.topics.map((topic) => topic.id));
+      for (const demoSubscription of DEMO_SUBSCRIPTIONS) {
+        await subscribe(demoSubscription, {
+          store: stores.subscriptions,
+          channel,
+          clock,
+          topicIds,
+        });
+      }
+    }
     const matchers = new TopicMatcherCache(compileTopics);
     fetcher = new HttpFeedFetcher({ timeoutMs: 15_000 });
     const outboxPath = join(options.dataDir, 'outbox.jsonl');
     const summaries: CycleSummary[] = [];
     for (let cycle = 1; ; cycle++) {
-      const { matcher, topics } = await matchers.load(stores.topics);
-      const publisher = new OutboxAlertPublisher({
-        path: outboxPath,
-        topicNames: Object.fromEntries(topics.map((topic) => [topic.id, topic.name])),
-        print,
-      });
       dynamo.counter.reset();
-      print(`cycle ${cycle}: polling due feeds (${topics.length} topics)`);
+      const { matcher, topics } = await matchers.load(stores.topics);
+      const audiences = await stores.subscriptions.listAudiences();
+      print(
+        `cycle ${cycle}: polling due feeds (${topics.length} topics, ${audiences.length} audiences)`,
+      );
       const report = await runPollCycle(
         {
           ...stores,
           fetcher,
-          publisher,
           matcher,
+          stories: eachArticleItsOwnStory,
+          delivery: {
+            ledger: stores.deliveries,
+            publisher: new OutboxAudiencePublisher({
+              path: outboxPath,
+              subscriptions: stores.subscriptions,
+              clock,
+              print,
+            }),
+            audiences,
+            settings: { smsPerHour: options.smsPerHour },
+          },
+          topicNames: Object.fromEntries(topics.map((topic) => [topic.id, topic.name])),
           clock,
           settings: {
             pollIntervalMs: options.intervalSeconds * 1000,
@@ -137,7 +184,8 @@ export async function runLocal(options: LocalRunOptions): Promise<CycleSummary[]
 export function formatCycleSummary(summary: CycleSummary, outboxPath: string): string {
   return [
     `cycle ${summary.cycle} done: feeds ${summary.feedsPolled} polled, ${summary.feedsUnchanged} unchanged (304), ${summary.feedsFailed} failed`,
-    `  ${summary.newArticles} new articles, ${summary.matches} topic matches, ${summary.alerts} alerts${summary.alertFailures ? `, ${summary.alertFailures} alerts failed (retried next cycle)` : ''} -> ${outboxPath}`,
+    `  ${summary.newArticles} new articles, ${summary.matches} topic matches, ${summary.alerts} new stories alerted, ${summary.copies} copies folded`,
+    `  ${summary.deliveries} messages delivered, ${summary.queued} queued for digests${summary.alertFailures ? `, ${summary.alertFailures} stories not delivered (retried next cycle)` : ''} -> ${outboxPath}`,
     `  DynamoDB: ${summary.dynamoWrites} writes, ${summary.dynamoCalls} calls`,
     ...summary.failures.map((failure) => `  failed: ${failure.url}: ${failure.reason}`),
   ].join('\n');
@@ -150,7 +198,7 @@ function describeOutcome(outcome: FeedOutcome): string {
     case 'failed':
       return `failed: ${outcome.reason}`;
     case 'updated':
-      return `${outcome.items} items, ${outcome.newArticles} new, ${outcome.alerts} alerts`;
+      return `${outcome.items} items, ${outcome.newArticles} new, ${outcome.alerts} new stories, ${outcome.copies} copies`;
   }
 }
 

@@ -28,6 +28,7 @@ describe('local runner in demo mode', () => {
       feedsFile: DEFAULT_FEEDS_FILE,
       demoPort: await freePort(),
       retentionDays: 30,
+      smsPerHour: 5,
       print: (line) => lines.push(line),
     };
     const outbox = async () =>
@@ -42,7 +43,14 @@ describe('local runner in demo mode', () => {
     expect(first?.feedsPolled).toBeGreaterThanOrEqual(8);
     expect(first?.feedsFailed).toBe(0);
     expect(first?.alerts).toBeGreaterThan(10);
-    expect(alertsAfterFirst).toHaveLength(first?.alerts ?? -1);
+    const records = alertsAfterFirst.map((line) => JSON.parse(line));
+    // The three demo subscribers joined, then each alert reached the subscribers of its topics:
+    // the analyst's email and the phone at once, the policy desk's daily digest later.
+    expect(records.filter((record) => record.kind === 'subscription')).toHaveLength(3);
+    const delivered = records.filter((record) => record.kind === 'instant');
+    expect(delivered).toHaveLength(first?.deliveries ?? -1);
+    expect(new Set(delivered.map((record) => record.channel))).toEqual(new Set(['email', 'sms']));
+    expect(first?.queued).toBeGreaterThan(0);
     expect(second).toMatchObject({ feedsUnchanged: first?.feedsPolled, alerts: 0, newArticles: 0 });
     expect(second?.dynamoWrites).toBe(0);
     expect(await outbox()).toEqual(alertsAfterFirst);

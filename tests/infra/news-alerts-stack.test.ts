@@ -25,6 +25,7 @@ const tableNames = [
   'topics',
   'matches',
   'subscriptions',
+  'deliveries',
 ] as const satisfies (keyof TableNames)[];
 
 /** The feature flags cdk.json gives the real app, so the test synthesizes what `cdk synth` does. */
@@ -58,6 +59,7 @@ function declaredSchema(name: keyof TableNames): CreateTableCommandInput {
     topics: 'topics',
     matches: 'matches',
     subscriptions: 'subscriptions',
+    deliveries: 'deliveries',
   }).find((candidate) => candidate.TableName === name);
   if (!schema) throw new Error(`tables.ts declares no ${name} table`);
   return schema;
@@ -123,14 +125,14 @@ describe('NewsAlertsStack', () => {
       );
     });
 
-    it.each(['articles', 'matches'] as const)('expires %s by expiresAt', (name) => {
+    it.each(['articles', 'matches', 'deliveries'] as const)('expires %s by expiresAt', (name) => {
       expect(resourceOf(table(name)).Properties.TimeToLiveSpecification).toEqual({
         AttributeName: 'expiresAt',
         Enabled: true,
       });
     });
 
-    it.each(['feeds', 'topics'] as const)('never expires %s', (name) => {
+    it.each(['feeds', 'topics', 'subscriptions'] as const)('never expires %s', (name) => {
       expect(resourceOf(table(name)).Properties.TimeToLiveSpecification).toBeUndefined();
     });
 
@@ -178,6 +180,7 @@ describe('NewsAlertsStack', () => {
           TOPICS_TABLE: stack.resolve(table('topics').tableName),
           MATCHES_TABLE: stack.resolve(table('matches').tableName),
           SUBSCRIPTIONS_TABLE: stack.resolve(table('subscriptions').tableName),
+          DELIVERIES_TABLE: stack.resolve(table('deliveries').tableName),
           ALERTS_TOPIC_ARN: stack.resolve(stack.alertsTopic.topicArn),
         }),
       });

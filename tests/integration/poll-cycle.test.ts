@@ -8,15 +8,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoArticleStore } from '../../functions/adapters/dynamodb/article-store';
+import { DynamoDeliveryLedger } from '../../functions/adapters/dynamodb/delivery-ledger';
 import { DynamoFeedStore } from '../../functions/adapters/dynamodb/feed-store';
 import { DynamoMatchStore } from '../../functions/adapters/dynamodb/match-store';
+import { DynamoSubscriptionStore } from '../../functions/adapters/dynamodb/subscription-store';
 import { HttpFeedFetcher } from '../../functions/adapters/http-feed-fetcher';
-import { OutboxAlertPublisher } from '../../functions/adapters/outbox-alert-publisher';
+import type { AudiencePublisher } from '../../functions/core/delivery/ports';
 import { compileTopics } from '../../functions/core/matching/topic-matcher';
 import type { PollDependencies } from '../../functions/core/pipeline/poll-feed';
 import { runPollCycle } from '../../functions/core/pipeline/run-poll-cycle';
-import type { AlertPublisher, MatchStore } from '../../functions/core/ports';
+import { eachArticleItsOwnStory } from '../../functions/core/pipeline/story-folder';
+import type { MatchStore } from '../../functions/core/ports';
+import { subscribe } from '../../functions/core/subscriptions/subscribe';
 import { type DemoFeedServer, startDemoFeedServer } from '../../functions/local/demo-feed-server';
+import { OutboxAudiencePublisher } from '../../functions/local/outbox-audience-publisher';
+import { OutboxSubscriptionChannel } from '../../functions/local/outbox-subscription-channel';
 import { createTestTables } from '../support/dynamo';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/cycle');
@@ -43,21 +49,41 @@ async function setUp() {
   const outbox = join(dir, 'outbox.jsonl');
   const feeds = new DynamoFeedStore(tables.document, tables.names.feeds);
   await feeds.addFeeds(server.feeds, now);
+  const clock = { now: () => now };
+  const subscriptions = new DynamoSubscriptionStore(tables.document, tables.names.subscriptions);
+  await subscribe(
+    { endpoint: 'analyst@example.org', topics: topics.map((topic) => topic.id) },
+    {
+      store: subscriptions,
+      channel: new OutboxSubscriptionChannel(join(dir, 'subscriptions.jsonl'), clock),
+      clock,
+      topicIds: new Set(topics.map((topic) => topic.id)),
+    },
+  );
   const deps: PollDependencies = {
     feeds,
     articles: new DynamoArticleStore(tables.document, tables.names.articles, { retentionDays: 30 }),
     matches: new DynamoMatchStore(tables.document, tables.names.matches, { retentionDays: 30 }),
     fetcher: new HttpFeedFetcher({ timeoutMs: 5_000 }),
-    publisher: new OutboxAlertPublisher({ path: outbox, topicNames, print: () => {} }),
     matcher,
-    clock: { now: () => now },
+    stories: eachArticleItsOwnStory,
+    delivery: {
+      ledger: new DynamoDeliveryLedger(tables.document, tables.names.deliveries, {
+        retentionDays: 30,
+      }),
+      publisher: new OutboxAudiencePublisher({ path: outbox, subscriptions, clock }),
+      audiences: await subscriptions.listAudiences(),
+      settings: { smsPerHour: 5 },
+    },
+    topicNames,
+    clock,
     settings: { pollIntervalMs: 60_000, maxBackoffMs: 3_600_000 },
   };
   const outboxIds = async () =>
     (await readFile(outbox, 'utf8').catch(() => ''))
       .split('\n')
       .filter(Boolean)
-      .map((line) => JSON.parse(line).alertId as string);
+      .map((line) => JSON.parse(line).deliveryId as string);
   return { tables, deps, outboxIds, outbox };
 }
 
@@ -84,14 +110,17 @@ describe('runPollCycle', () => {
   it('sends every alert on the next cycle when publishing crashed', async () => {
     // Prepare: the first publish throws as if the process died mid-call.
     const { deps, outboxIds } = await setUp();
-    const crashing: AlertPublisher = {
+    const crashing: AudiencePublisher = {
       publish: async () => {
         throw new Error('crash during publish');
       },
     };
 
     // Act
-    const crashed = await runPollCycle({ ...deps, publisher: crashing }, { concurrency: 2 });
+    const crashed = await runPollCycle(
+      { ...deps, delivery: { ...deps.delivery, publisher: crashing } },
+      { concurrency: 2 },
+    );
     const recovered = await runPollCycle(deps, { concurrency: 2 });
 
     // Assess
@@ -123,6 +152,33 @@ describe('runPollCycle', () => {
     expect(ids).toHaveLength(3);
     expect(rerun.feedsFailed).toBe(0);
     expect(third).toMatchObject({ feedsUnchanged: 2, alerts: 0 });
+  });
+
+  it('does not send twice when the crash came after publishing, before the ledger said sent', async () => {
+    // Prepare: the ledger fails once right after the outbox got the message.
+    const { deps, outboxIds } = await setUp();
+    let failures = 1;
+    const ledger = deps.delivery.ledger;
+    const flakyLedger = Object.assign(Object.create(Object.getPrototypeOf(ledger)), ledger, {
+      markSent: async (...args: Parameters<typeof ledger.markSent>) => {
+        if (failures-- > 0) throw new Error('crash before the ledger update');
+        return ledger.markSent(...args);
+      },
+    });
+
+    // Act
+    const crashed = await runPollCycle(
+      { ...deps, delivery: { ...deps.delivery, ledger: flakyLedger } },
+      { concurrency: 1 },
+    );
+    const rerun = await runPollCycle(deps, { concurrency: 1 });
+
+    // Assess: the re-run found the claim still pending and sent again; the outbox refused the copy.
+    expect(crashed.feedsFailed).toBe(1);
+    expect(rerun.feedsFailed).toBe(0);
+    const ids = await outboxIds();
+    expect(ids).toHaveLength(3);
+    expect(new Set(ids).size).toBe(3);
   });
 
   it('recovers when the feed state was not saved after the articles', async () => {

@@ -25,6 +25,7 @@ export async function createTestTables(): Promise<TestTables> {
     topics: `${prefix}-topics`,
     matches: `${prefix}-matches`,
     subscriptions: `${prefix}-subscriptions`,
+    deliveries: `${prefix}-deliveries`,
   };
   await createTablesIfMissing(clients.client, names);
   const counter = countOperations(clients.client);

@@ -21,7 +21,10 @@ export async function createTablesIfMissing(
       if (error instanceof ResourceInUseException) continue;
       throw error;
     }
-    if (schema.TableName === names.articles || schema.TableName === names.matches) {
+    if (
+      schema.TableName &&
+      [names.articles, names.matches, names.deliveries].includes(schema.TableName)
+    ) {
       await enableTtl(client, schema.TableName);
     }
   }

@@ -1,6 +1,7 @@
 /** The four DynamoDB stores over one document client: how handlers and the local runner get them. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoArticleStore } from './article-store';
+import { DynamoDeliveryLedger } from './delivery-ledger';
 import { DynamoFeedStore } from './feed-store';
 import { DynamoMatchStore } from './match-store';
 import { DynamoSubscriptionStore } from './subscription-store';
@@ -13,6 +14,7 @@ export interface DynamoStores {
   topics: DynamoTopicStore;
   matches: DynamoMatchStore;
   subscriptions: DynamoSubscriptionStore;
+  deliveries: DynamoDeliveryLedger;
 }
 
 export function createDynamoStores(
@@ -26,5 +28,6 @@ export function createDynamoStores(
     topics: new DynamoTopicStore(document, names.topics),
     matches: new DynamoMatchStore(document, names.matches, { retentionDays }),
     subscriptions: new DynamoSubscriptionStore(document, names.subscriptions),
+    deliveries: new DynamoDeliveryLedger(document, names.deliveries, { retentionDays }),
   };
 }

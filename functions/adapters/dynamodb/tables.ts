@@ -11,6 +11,7 @@ export interface TableNames {
   topics: string;
   matches: string;
   subscriptions: string;
+  deliveries: string;
 }
 
 /** Feeds are spread over this many due-time shards so no one GSI partition runs hot. */
@@ -29,6 +30,7 @@ export const tableKeys = {
   topics: { partitionKey: 'scope', sortKey: 'topicId' },
   matches: { partitionKey: 'articleKey', sortKey: 'topicId' },
   subscriptions: { partitionKey: 'pk', sortKey: 'sk' },
+  deliveries: { partitionKey: 'audienceId', sortKey: 'sk' },
   feedDueIndex: { partitionKey: 'dueShard', sortKey: 'nextPollAt' },
 } as const;
 
@@ -74,6 +76,12 @@ export function tableSchemas(names: TableNames): CreateTableCommandInput[] {
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [s('pk'), s('sk')],
       KeySchema: [hash('pk'), range('sk')],
+    },
+    {
+      TableName: names.deliveries,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [s('audienceId'), s('sk')],
+      KeySchema: [hash('audienceId'), range('sk')],
     },
   ];
 }

@@ -9,14 +9,16 @@
  * publishes exactly those. Nothing new found means nothing written.
  */
 
+import { type AlertContent, SNIPPET_MAX_LENGTH, truncateOnWord } from '../alerts/alert-message';
+import { type DeliverySettings, deliverStory } from '../delivery/deliver-story';
+import type { AudiencePublisher, DeliveryLedger } from '../delivery/ports';
 import { decodeFeedBody } from '../feeds/decode-body';
 import { describeFeedError, FeedFetchError } from '../feeds/errors';
 import { normaliseItem } from '../feeds/normalise-item';
 import { parseFeed } from '../feeds/parse-feed';
-import { alertIdFor, articleKeyFor } from '../ids';
-import type { Alert, Feed, FeedPollState } from '../model';
+import { articleKeyFor } from '../ids';
+import type { Feed, FeedPollState, TopicMatch } from '../model';
 import type {
-  AlertPublisher,
   ArticleStore,
   Clock,
   FeedFetcher,
@@ -25,6 +27,8 @@ import type {
   StoredArticle,
   TopicMatcher,
 } from '../ports';
+import type { Audience } from '../subscriptions/subscription';
+import type { StoryFolder } from './story-folder';
 
 export interface PollSettings {
   /** The schedule's interval: the base of the error back-off. */
@@ -38,8 +42,17 @@ export interface PollDependencies {
   articles: ArticleStore;
   matches: MatchStore;
   fetcher: FeedFetcher;
-  publisher: AlertPublisher;
   matcher: TopicMatcher;
+  stories: StoryFolder;
+  delivery: {
+    ledger: DeliveryLedger;
+    publisher: AudiencePublisher;
+    /** The audiences, read once per cycle. */
+    audiences: readonly Audience[];
+    settings: DeliverySettings;
+  };
+  /** Topic names by id, for messages. */
+  topicNames: Readonly<Record<string, string>>;
   clock: Clock;
   settings: PollSettings;
 }
@@ -51,7 +64,13 @@ export type FeedOutcome =
       items: number;
       newArticles: number;
       matches: number;
+      /** New stories (developments) among the matched articles. */
       alerts: number;
+      /** Matched articles folded into a story that already existed. */
+      copies: number;
+      /** Messages sent to audiences, and stories queued for digests. */
+      deliveries: number;
+      queued: number;
       alertFailures: number;
     }
   | { status: 'failed'; reason: string };
@@ -94,9 +113,12 @@ async function fetchAndProcess(
   const known = await deps.articles.findExisting([...candidates.keys()]);
   const fresh = [...candidates.values()].filter((article) => !known.has(article.key));
 
-  const alerts: Alert[] = [];
-  const keyOfAlert = new Map<string, string>();
   let matchCount = 0;
+  let stories = 0;
+  let copies = 0;
+  let deliveries = 0;
+  let queued = 0;
+  const unsent = new Set<string>();
   for (const article of fresh) {
     const matches = deps.matcher.match(article);
     if (matches.length === 0) continue;
@@ -104,22 +126,26 @@ async function fetchAndProcess(
     const pending = await deps.matches.recordPending(article.key, matches, now);
     if (pending.length === 0) continue;
     const topicIds = pending.map((match) => match.topicId);
-    const alertId = alertIdFor(article.key, topicIds);
-    alerts.push({ id: alertId, article, matches: pending });
-    keyOfAlert.set(alertId, article.key);
-  }
-
-  const outcome = alerts.length > 0 ? await deps.publisher.publish(alerts) : undefined;
-  const published = new Set(outcome?.published ?? []);
-  const unsent = new Set<string>();
-  for (const alert of alerts) {
-    const articleKey = keyOfAlert.get(alert.id) ?? '';
-    if (published.has(alert.id)) {
-      const topicIds = alert.matches.map((match) => match.topicId);
-      await deps.matches.markAlerted(articleKey, topicIds, alert.id, now);
+    const story = await deps.stories.fold(article, topicIds, now);
+    if (story.isNew) {
+      const outcome = await deliverStory(
+        storyContent(article, pending, story.storyId, deps.topicNames),
+        deps.delivery.audiences,
+        deps.delivery,
+        now,
+      );
+      deliveries += outcome.sent;
+      queued += outcome.queued;
+      if (outcome.failed.length > 0) {
+        // Claimed but not sent: the article stays new, and the next cycle sends exactly these.
+        unsent.add(article.key);
+        continue;
+      }
+      stories += 1;
     } else {
-      unsent.add(articleKey);
+      copies += 1;
     }
+    await deps.matches.markAlerted(article.key, topicIds, story.storyId, now);
   }
 
   // Articles whose alert did not go out stay "new", so the next cycle publishes it again.
@@ -136,8 +162,34 @@ async function fetchAndProcess(
     items: candidates.size,
     newArticles: committed.length,
     matches: matchCount,
-    alerts: alerts.length - unsent.size,
+    alerts: stories,
+    copies,
+    deliveries,
+    queued,
     alertFailures: unsent.size,
+  };
+}
+
+/** What an alert shows of a story: its first article, the topics it matched and why. */
+function storyContent(
+  article: StoredArticle,
+  matches: readonly TopicMatch[],
+  storyId: string,
+  topicNames: Readonly<Record<string, string>>,
+): AlertContent {
+  return {
+    storyId,
+    headline: article.title,
+    outlet: article.source,
+    published: article.published,
+    topics: matches.map((match) => ({
+      id: match.topicId,
+      name: topicNames[match.topicId] ?? match.topicId,
+    })),
+    terms: [...new Set(matches.flatMap((match) => match.terms))],
+    snippet: truncateOnWord(article.summary, SNIPPET_MAX_LENGTH),
+    link: article.link,
+    language: article.language,
   };
 }
 

@@ -30,6 +30,9 @@ export async function runPollCycle(
     newArticles: 0,
     matches: 0,
     alerts: 0,
+    copies: 0,
+    deliveries: 0,
+    queued: 0,
     alertFailures: 0,
     failures: [],
   };
@@ -49,6 +52,9 @@ export async function runPollCycle(
           report.newArticles += outcome.newArticles;
           report.matches += outcome.matches;
           report.alerts += outcome.alerts;
+          report.copies += outcome.copies;
+          report.deliveries += outcome.deliveries;
+          report.queued += outcome.queued;
           report.alertFailures += outcome.alertFailures;
         }
         done++;

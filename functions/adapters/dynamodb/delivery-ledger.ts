@@ -1,0 +1,214 @@
+/**
+ * The delivery ledger in DynamoDB, one partition per audience (`audienceId`), sort keys:
+ * - `story#<storyId>`: the delivery of a story (`state` pending → sent | queued | failed);
+ * - `queue#<time>#<storyId>`: a story waiting for the audience's next digest;
+ * - `sms#<hour>`: the SMS sent in that hour (`count`) and whether the flood notice went out;
+ * - `digest`: when the last digest went out.
+ * Claims and SMS slots are conditional writes; reads are GetItem or a Query on one partition.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { DeliveryLedger, DeliveryState } from '../../core/delivery/ports';
+
+const storyKey = (storyId: string) => `story#${storyId}`;
+
+export class DynamoDeliveryLedger implements DeliveryLedger {
+  constructor(
+    private readonly document: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly options: { retentionDays: number },
+  ) {}
+
+  private expiresAt(now: Date): number {
+    return Math.floor(now.getTime() / 1000) + this.options.retentionDays * 86_400;
+  }
+
+  async claim(audienceId: string, storyId: string, now: Date): Promise<'claimed' | DeliveryState> {
+    try {
+      await this.document.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            audienceId,
+            sk: storyKey(storyId),
+            state: 'pending',
+            claimedAt: now.toISOString(),
+            expiresAt: this.expiresAt(now),
+          },
+          ConditionExpression: 'attribute_not_exists(sk)',
+        }),
+      );
+      return 'claimed';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = await this.document.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: { audienceId, sk: storyKey(storyId) },
+          ConsistentRead: true,
+        }),
+      );
+      return (existing.Item?.state as DeliveryState | undefined) ?? 'pending';
+    }
+  }
+
+  markSent(audienceId: string, storyId: string, now: Date): Promise<void> {
+    return this.setState(audienceId, storyId, 'sent', now);
+  }
+
+  async queueForDigest(
+    audienceId: string,
+    storyId: string,
+    reason: string,
+    now: Date,
+  ): Promise<void> {
+    // The queue entry first: a crash between the two leaves the story queued, never lost.
+    await this.document.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          audienceId,
+          sk: `queue#${now.toISOString()}#${storyId}`,
+          storyId,
+          reason,
+          expiresAt: this.expiresAt(now),
+        },
+      }),
+    );
+    await this.setState(audienceId, storyId, 'queued', now, reason);
+  }
+
+  markFailed(audienceId: string, storyId: string, reason: string, now: Date): Promise<void> {
+    return this.setState(audienceId, storyId, 'failed', now, reason);
+  }
+
+  async queuedStories(audienceId: string): Promise<{ storyId: string; queuedAt: string }[]> {
+    const items: Record<string, unknown>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.document.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'audienceId = :audience AND begins_with(sk, :queue)',
+          ExpressionAttributeValues: { ':audience': audienceId, ':queue': 'queue#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items.map((item) => ({
+      storyId: String(item.storyId),
+      queuedAt: String(item.sk).slice('queue#'.length, 'queue#'.length + 24),
+    }));
+  }
+
+  async clearQueued(audienceId: string, storyIds: readonly string[]): Promise<void> {
+    const wanted = new Set(storyIds);
+    const page = await this.document.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'audienceId = :audience AND begins_with(sk, :queue)',
+        ExpressionAttributeValues: { ':audience': audienceId, ':queue': 'queue#' },
+        ConsistentRead: true,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      if (!wanted.has(String(item.storyId))) continue;
+      await this.document.send(
+        new DeleteCommand({ TableName: this.tableName, Key: { audienceId, sk: item.sk } }),
+      );
+    }
+  }
+
+  async takeSmsSlot(audienceId: string, hour: string, cap: number): Promise<boolean> {
+    try {
+      await this.document.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { audienceId, sk: `sms#${hour}` },
+          UpdateExpression: 'ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expires)',
+          ConditionExpression: 'attribute_not_exists(#count) OR #count < :cap',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: {
+            ':one': 1,
+            ':cap': cap,
+            ':expires': Math.floor(Date.parse(`${hour}:00:00Z`) / 1000) + 2 * 86_400,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async claimFloodNotice(audienceId: string, hour: string): Promise<boolean> {
+    try {
+      await this.document.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { audienceId, sk: `sms#${hour}` },
+          UpdateExpression: 'SET noticeSent = :yes',
+          ConditionExpression: 'attribute_not_exists(noticeSent)',
+          ExpressionAttributeValues: { ':yes': true },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async lastDigestAt(audienceId: string): Promise<string | undefined> {
+    const result = await this.document.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { audienceId, sk: 'digest' },
+        ConsistentRead: true,
+      }),
+    );
+    return result.Item?.at as string | undefined;
+  }
+
+  async recordDigest(audienceId: string, at: Date): Promise<void> {
+    await this.document.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { audienceId, sk: 'digest', at: at.toISOString() },
+      }),
+    );
+  }
+
+  private async setState(
+    audienceId: string,
+    storyId: string,
+    state: DeliveryState,
+    now: Date,
+    reason?: string,
+  ): Promise<void> {
+    await this.document.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { audienceId, sk: storyKey(storyId) },
+        UpdateExpression: `SET #state = :state, updatedAt = :now${reason ? ', reason = :reason' : ''}`,
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':state': state,
+          ':now': now.toISOString(),
+          ...(reason ? { ':reason': reason } : {}),
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The ports delivery needs: a ledger (one record per audience and story, written before anything
+ * is sent), and a publisher that reaches everyone in an audience.
+ */
+import type { SnsMessage } from '../alerts/alert-message';
+import type { Audience } from '../subscriptions/subscription';
+
+export type DeliveryState = 'pending' | 'sent' | 'queued' | 'failed';
+
+export interface DeliveryLedger {
+  /**
+   * Claims the delivery of a story to an audience (a conditional put). `claimed` the first time;
+   * after that the state left by an earlier run: `pending` (crashed before it was sent: send it),
+   * `sent` or `queued` (done: never again), `failed` (parked with its reason).
+   */
+  claim(audienceId: string, storyId: string, now: Date): Promise<'claimed' | DeliveryState>;
+  markSent(audienceId: string, storyId: string, now: Date): Promise<void>;
+  /** Parks a delivery in the audience's next digest (digest modes, or SMS over its hourly cap). */
+  queueForDigest(audienceId: string, storyId: string, reason: string, now: Date): Promise<void>;
+  /** Records a delivery that failed after retries, with its reason: visible, countable. */
+  markFailed(audienceId: string, storyId: string, reason: string, now: Date): Promise<void>;
+  /** The stories queued for an audience's digest, oldest first. */
+  queuedStories(audienceId: string): Promise<{ storyId: string; queuedAt: string }[]>;
+  /** Removes queued stories once a digest that lists them went out. */
+  clearQueued(audienceId: string, storyIds: readonly string[]): Promise<void>;
+  /**
+   * Counts one SMS against the audience's hourly window; false when the cap is reached (the
+   * count is a conditional update, so two runs cannot both take the last slot).
+   */
+  takeSmsSlot(audienceId: string, hour: string, cap: number): Promise<boolean>;
+  /** True once per window: whether the "more in your next digest" notice is still owed. */
+  claimFloodNotice(audienceId: string, hour: string): Promise<boolean>;
+  /** When the audience's last digest went out (ISO), if ever. */
+  lastDigestAt(audienceId: string): Promise<string | undefined>;
+  recordDigest(audienceId: string, at: Date): Promise<void>;
+}
+
+export interface AudienceMessage {
+  /** Deterministic: the same audience and story (or digest period) give the same id. */
+  id: string;
+  audience: Audience;
+  message: SnsMessage;
+}
+
+/** Sends prebuilt messages to everyone in their audience: SNS topics in AWS, the outbox locally. */
+export interface AudiencePublisher {
+  publish(messages: readonly AudienceMessage[]): Promise<{
+    published: string[];
+    failed: { id: string; reason: string }[];
+  }>;
+}

@@ -1,0 +1,26 @@
+/**
+ * The port the poll cycle folds matched articles into stories through. A story is one
+ * development: its first article creates it (the story id is that article's key, so a re-run after
+ * a crash finds the same story and knows it is still new to it); later copies, in any feed or
+ * language, join it without alerting.
+ */
+import type { StoredArticle } from '../ports';
+
+export interface StoryFolder {
+  /**
+   * The story this article belongs to. `isNew` is true when the article started the story, also
+   * when a crashed run already created it: deliveries are idempotent, so they are resumed.
+   */
+  fold(
+    article: StoredArticle,
+    topicIds: readonly string[],
+    now: Date,
+  ): Promise<{ storyId: string; isNew: boolean }>;
+}
+
+export const storyIdFor = (articleKey: string): string => `story-${articleKey}`;
+
+/** Every article its own story: for tests of the rest of the cycle. */
+export const eachArticleItsOwnStory: StoryFolder = {
+  fold: async (article) => ({ storyId: storyIdFor(article.key), isNew: true }),
+};

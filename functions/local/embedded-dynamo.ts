@@ -22,6 +22,7 @@ export const LOCAL_TABLE_NAMES: TableNames = {
   topics: 'news-alerts-topics',
   matches: 'news-alerts-matches',
   subscriptions: 'news-alerts-subscriptions',
+  deliveries: 'news-alerts-deliveries',
 };
 
 export interface EmbeddedDynamo extends DynamoClients {

@@ -18,8 +18,6 @@ import {
 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import { Alias } from 'aws-cdk-lib/aws-kms';
-import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { z } from 'zod';
 import {
@@ -40,8 +38,11 @@ export const TABLE_ENV_VARS: Readonly<Record<keyof TableNames, string>> = {
   matches: 'MATCHES_TABLE',
   subscriptions: 'SUBSCRIPTIONS_TABLE',
   deliveries: 'DELIVERIES_TABLE',
+  stories: 'STORIES_TABLE',
 };
-export const ALERTS_TOPIC_ENV_VAR = 'ALERTS_TOPIC_ARN';
+/** The env var the functions read the audience topics' name prefix from. */
+export const AUDIENCE_TOPIC_PREFIX_ENV_VAR = 'AUDIENCE_TOPIC_PREFIX';
+export const DIGEST_SCHEDULE = 'rate(1 hour)';
 
 export class InvalidPollScheduleError extends Error {
   override readonly name = 'InvalidPollScheduleError';
@@ -57,9 +58,12 @@ export interface NewsAlertsStackProps extends StackProps {
 
 export class NewsAlertsStack extends Stack {
   readonly tables: Readonly<Record<keyof TableNames, TableV2>>;
-  readonly alertsTopic: Topic;
   readonly pollFunction: NodeFunction;
   readonly pollRule: Rule;
+  readonly digestFunction: NodeFunction;
+  readonly digestRule: Rule;
+  /** Audience topics are named `<prefix>-aud-…` (see functions/core/subscriptions). */
+  readonly audienceTopicPrefix: string;
 
   constructor(scope: Construct, id: string, props: NewsAlertsStackProps = {}) {
     super(scope, id, props);
@@ -68,14 +72,9 @@ export class NewsAlertsStack extends Stack {
 
     this.tables = this.createTables();
 
-    // The AWS-managed key costs nothing and needs no key policy. Its limit: AWS services
-    // (EventBridge, CloudWatch alarms) cannot publish to the topic; a customer-managed key
-    // replaces it if one ever has to.
-    this.alertsTopic = new Topic(this, 'AlertsTopic', {
-      displayName: 'news-alerts: Russia–Iran treaty alerts',
-      masterKey: Alias.fromAliasName(this, 'AwsManagedSnsKey', 'alias/aws/sns'),
-      enforceSSL: true,
-    });
+    // Alerts go to one SNS topic per audience (subscribers with the same channel, topics and
+    // mode), created when the first subscriber joins; docs/delivery.md explains why.
+    this.audienceTopicPrefix = this.stackName;
 
     this.pollFunction = new NodeFunction(this, 'PollFunction', {
       handlerFile: 'poll.ts',
@@ -99,9 +98,9 @@ export class NewsAlertsStack extends Stack {
         access: 'readWrite',
       });
     }
-    this.pollFunction.bindTopicForPublish({
-      topic: this.alertsTopic,
-      envVar: ALERTS_TOPIC_ENV_VAR,
+    this.pollFunction.bindAudienceTopics({
+      prefix: this.audienceTopicPrefix,
+      envVar: AUDIENCE_TOPIC_PREFIX_ENV_VAR,
     });
 
     // An EventBridge rule rather than EventBridge Scheduler: a fixed-rate poll needs none of
@@ -113,15 +112,41 @@ export class NewsAlertsStack extends Stack {
       targets: [new LambdaFunction(this.pollFunction, { retryAttempts: 0 })],
     });
 
+    this.digestFunction = new NodeFunction(this, 'DigestFunction', {
+      handlerFile: 'digest.ts',
+      description: 'Sends the hourly and daily digests of queued stories',
+      timeout: Duration.minutes(5),
+      memorySize: 512,
+      reservedConcurrentExecutions: 1,
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(1),
+    });
+    for (const name of ['subscriptions', 'deliveries', 'stories'] as const) {
+      this.digestFunction.bindTable({
+        table: this.tables[name],
+        envVar: TABLE_ENV_VARS[name],
+        access: name === 'subscriptions' || name === 'stories' ? 'read' : 'readWrite',
+      });
+    }
+    this.digestFunction.bindAudienceTopics({
+      prefix: this.audienceTopicPrefix,
+      envVar: AUDIENCE_TOPIC_PREFIX_ENV_VAR,
+    });
+    this.digestRule = new Rule(this, 'DigestSchedule', {
+      description: 'Sends the digests whose period ended',
+      schedule: Schedule.expression(DIGEST_SCHEDULE),
+      targets: [new LambdaFunction(this.digestFunction, { retryAttempts: 0 })],
+    });
+
     for (const name of tableNameKeys) {
       new CfnOutput(this, `${capitalize(name)}TableName`, {
         description: `DynamoDB table read from ${TABLE_ENV_VARS[name]}`,
         value: this.tables[name].tableName,
       });
     }
-    new CfnOutput(this, 'AlertsTopicArn', {
-      description: 'SNS topic the alerts are published to',
-      value: this.alertsTopic.topicArn,
+    new CfnOutput(this, 'AudienceTopicPrefix', {
+      description: 'Name prefix of the per-audience SNS topics alerts are published to',
+      value: this.audienceTopicPrefix,
     });
   }
 
@@ -172,6 +197,12 @@ export class NewsAlertsStack extends Stack {
         ...kept,
         partitionKey: stringAttribute(tableKeys.subscriptions.partitionKey),
         sortKey: stringAttribute(tableKeys.subscriptions.sortKey),
+      }),
+      stories: new TableV2(this, 'StoriesTable', {
+        ...kept,
+        partitionKey: stringAttribute(tableKeys.stories.partitionKey),
+        sortKey: stringAttribute(tableKeys.stories.sortKey),
+        timeToLiveAttribute: TTL_ATTRIBUTE,
       }),
       deliveries: new TableV2(this, 'DeliveriesTable', {
         ...kept,

@@ -29,6 +29,7 @@ const config = z
     MATCHES_TABLE: z.string().min(1),
     SUBSCRIPTIONS_TABLE: z.string().min(1),
     DELIVERIES_TABLE: z.string().min(1),
+    STORIES_TABLE: z.string().min(1),
     SMS_PER_HOUR: z.coerce.number().int().positive().default(5),
     POLL_INTERVAL_MINUTES: z.coerce.number().int().positive().default(15),
     RETENTION_DAYS: z.coerce.number().int().positive().default(30),
@@ -48,6 +49,7 @@ const stores = createDynamoStores(
     matches: config.MATCHES_TABLE,
     subscriptions: config.SUBSCRIPTIONS_TABLE,
     deliveries: config.DELIVERIES_TABLE,
+    stories: config.STORIES_TABLE,
   },
   config.RETENTION_DAYS,
 );
@@ -77,7 +79,7 @@ export const handler = async (
       ...stores,
       fetcher,
       matcher,
-      stories: eachArticleItsOwnStory,
+      stories: { folder: eachArticleItsOwnStory, store: stores.stories },
       delivery: {
         ledger: stores.deliveries,
         publisher,

@@ -23,6 +23,7 @@ export const LOCAL_TABLE_NAMES: TableNames = {
   matches: 'news-alerts-matches',
   subscriptions: 'news-alerts-subscriptions',
   deliveries: 'news-alerts-deliveries',
+  stories: 'news-alerts-stories',
 };
 
 export interface EmbeddedDynamo extends DynamoClients {

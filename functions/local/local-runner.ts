@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDynamoStores } from '../adapters/dynamodb/stores';
 import { HttpFeedFetcher } from '../adapters/http-feed-fetcher';
+import { sendDueDigests } from '../core/delivery/send-digests';
 import { parseFeedList } from '../core/feeds/feed-list';
 import { compileTopics } from '../core/matching/topic-matcher';
 import { loadDefaultTopicPack } from '../core/matching/topic-pack';
@@ -70,6 +71,8 @@ export interface LocalRunOptions {
 
 export interface CycleSummary extends CycleReport {
   cycle: number;
+  /** Digests sent after the poll. */
+  digests: number;
   dynamoWrites: number;
   dynamoCalls: number;
 }
@@ -128,6 +131,12 @@ export async function runLocal(options: LocalRunOptions): Promise<CycleSummary[]
       dynamo.counter.reset();
       const { matcher, topics } = await matchers.load(stores.topics);
       const audiences = await stores.subscriptions.listAudiences();
+      const audiencePublisher = new OutboxAudiencePublisher({
+        path: outboxPath,
+        subscriptions: stores.subscriptions,
+        clock,
+        print,
+      });
       print(
         `cycle ${cycle}: polling due feeds (${topics.length} topics, ${audiences.length} audiences)`,
       );
@@ -136,15 +145,10 @@ export async function runLocal(options: LocalRunOptions): Promise<CycleSummary[]
           ...stores,
           fetcher,
           matcher,
-          stories: eachArticleItsOwnStory,
+          stories: { folder: eachArticleItsOwnStory, store: stores.stories },
           delivery: {
             ledger: stores.deliveries,
-            publisher: new OutboxAudiencePublisher({
-              path: outboxPath,
-              subscriptions: stores.subscriptions,
-              clock,
-              print,
-            }),
+            publisher: audiencePublisher,
             audiences,
             settings: { smsPerHour: options.smsPerHour },
           },
@@ -161,8 +165,15 @@ export async function runLocal(options: LocalRunOptions): Promise<CycleSummary[]
             print(`  [${done}/${total}] ${name}: ${describeOutcome(outcome)} (${url})`),
         },
       );
+      // Digests whose period ended go out after the poll, as the hourly digest schedule does.
+      const digests = await sendDueDigests(
+        audiences,
+        { ledger: stores.deliveries, publisher: audiencePublisher, stories: stores.stories },
+        clock.now(),
+      );
       const summary: CycleSummary = {
         ...report,
+        digests: digests.digests,
         cycle,
         dynamoWrites: dynamo.counter.writes,
         dynamoCalls: dynamo.counter.total,
@@ -185,7 +196,7 @@ export function formatCycleSummary(summary: CycleSummary, outboxPath: string): s
   return [
     `cycle ${summary.cycle} done: feeds ${summary.feedsPolled} polled, ${summary.feedsUnchanged} unchanged (304), ${summary.feedsFailed} failed`,
     `  ${summary.newArticles} new articles, ${summary.matches} topic matches, ${summary.alerts} new stories alerted, ${summary.copies} copies folded`,
-    `  ${summary.deliveries} messages delivered, ${summary.queued} queued for digests${summary.alertFailures ? `, ${summary.alertFailures} stories not delivered (retried next cycle)` : ''} -> ${outboxPath}`,
+    `  ${summary.deliveries} messages delivered, ${summary.queued} queued for digests, ${summary.digests} digests sent${summary.alertFailures ? `, ${summary.alertFailures} stories not delivered (retried next cycle)` : ''} -> ${outboxPath}`,
     `  DynamoDB: ${summary.dynamoWrites} writes, ${summary.dynamoCalls} calls`,
     ...summary.failures.map((failure) => `  failed: ${failure.url}: ${failure.reason}`),
   ].join('\n');

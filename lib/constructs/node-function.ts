@@ -5,8 +5,9 @@
  * no function can get a table name without the permission to use it, or the reverse.
  */
 import path from 'node:path';
-import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type FunctionOptions, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -109,5 +110,31 @@ export class NodeFunction extends NodejsFunction {
   bindTopicForPublish({ topic, envVar }: TopicBinding): void {
     this.addEnvironment(envVar, topic.topicArn);
     TopicGrants.fromTopic(topic).publish(this);
+  }
+
+  /**
+   * Lets the function publish to the audience topics (created at run time, one per audience,
+   * named `<prefix>-aud-…`) and tells it the prefix. The topics are encrypted with the
+   * AWS-managed SNS key, whose use SNS makes on the caller's behalf.
+   */
+  bindAudienceTopics({ prefix, envVar }: { prefix: string; envVar: string }): void {
+    this.addEnvironment(envVar, prefix);
+    const stack = Stack.of(this);
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['sns:Publish'],
+        resources: [stack.formatArn({ service: 'sns', resource: `${prefix}-aud-*` })],
+      }),
+    );
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `sns.${stack.region}.amazonaws.com` },
+          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/aws/sns' },
+        },
+      }),
+    );
   }
 }

@@ -26,6 +26,7 @@ const tableNames = [
   'matches',
   'subscriptions',
   'deliveries',
+  'stories',
 ] as const satisfies (keyof TableNames)[];
 
 /** The feature flags cdk.json gives the real app, so the test synthesizes what `cdk synth` does. */
@@ -60,6 +61,7 @@ function declaredSchema(name: keyof TableNames): CreateTableCommandInput {
     matches: 'matches',
     subscriptions: 'subscriptions',
     deliveries: 'deliveries',
+    stories: 'stories',
   }).find((candidate) => candidate.TableName === name);
   if (!schema) throw new Error(`tables.ts declares no ${name} table`);
   return schema;
@@ -83,8 +85,9 @@ describe('NewsAlertsStack', () => {
   const table = (name: keyof TableNames): TableV2 => stack.tables[name];
 
   /** Every statement of every IAM policy attached to the poll function's role. */
-  const pollRoleStatements = (): PolicyStatement[] => {
-    const role = stack.resolve(stack.pollFunction.role?.roleName);
+  const pollRoleStatements = (): PolicyStatement[] => roleStatements(stack.pollFunction);
+  const roleStatements = (fn: NewsAlertsStack['pollFunction']): PolicyStatement[] => {
+    const role = stack.resolve(fn.role?.roleName);
     return Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((policy) =>
         (policy.Properties.Roles as unknown[]).some(
@@ -125,12 +128,15 @@ describe('NewsAlertsStack', () => {
       );
     });
 
-    it.each(['articles', 'matches', 'deliveries'] as const)('expires %s by expiresAt', (name) => {
-      expect(resourceOf(table(name)).Properties.TimeToLiveSpecification).toEqual({
-        AttributeName: 'expiresAt',
-        Enabled: true,
-      });
-    });
+    it.each(['articles', 'matches', 'deliveries', 'stories'] as const)(
+      'expires %s by expiresAt',
+      (name) => {
+        expect(resourceOf(table(name)).Properties.TimeToLiveSpecification).toEqual({
+          AttributeName: 'expiresAt',
+          Enabled: true,
+        });
+      },
+    );
 
     it.each(['feeds', 'topics', 'subscriptions'] as const)('never expires %s', (name) => {
       expect(resourceOf(table(name)).Properties.TimeToLiveSpecification).toBeUndefined();
@@ -170,7 +176,7 @@ describe('NewsAlertsStack', () => {
       });
     });
 
-    it('passes each table name and the topic ARN in the env vars the handler reads', () => {
+    it('passes each table name and the audience topic prefix in the env vars the handler reads', () => {
       const { Properties } = resourceOf(stack.pollFunction);
 
       expect(Properties.Environment).toEqual({
@@ -181,7 +187,8 @@ describe('NewsAlertsStack', () => {
           MATCHES_TABLE: stack.resolve(table('matches').tableName),
           SUBSCRIPTIONS_TABLE: stack.resolve(table('subscriptions').tableName),
           DELIVERIES_TABLE: stack.resolve(table('deliveries').tableName),
-          ALERTS_TOPIC_ARN: stack.resolve(stack.alertsTopic.topicArn),
+          STORIES_TABLE: stack.resolve(table('stories').tableName),
+          AUDIENCE_TOPIC_PREFIX: 'NewsAlertsStack',
         }),
       });
     });
@@ -237,7 +244,7 @@ describe('NewsAlertsStack', () => {
       }
     });
 
-    it('may publish to the alerts topic only', () => {
+    it('may publish to the audience topics only', () => {
       const publishing = pollRoleStatements().filter((statement) =>
         asArray(statement.Action).includes('sns:Publish'),
       );
@@ -245,7 +252,39 @@ describe('NewsAlertsStack', () => {
       expect(publishing).toEqual([
         expect.objectContaining({
           Effect: 'Allow',
-          Resource: stack.resolve(stack.alertsTopic.topicArn),
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':sns:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':NewsAlertsStack-aud-*',
+              ],
+            ],
+          },
+        }),
+      ]);
+    });
+
+    it('may use the AWS-managed SNS key only through SNS', () => {
+      const kms = pollRoleStatements().filter((statement) =>
+        asArray(statement.Action).includes('kms:Decrypt'),
+      );
+
+      expect(kms).toEqual([
+        expect.objectContaining({
+          Condition: {
+            StringEquals: {
+              'kms:ViaService': {
+                'Fn::Join': ['', ['sns.', { Ref: 'AWS::Region' }, '.amazonaws.com']],
+              },
+            },
+            'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/aws/sns' },
+          },
         }),
       ]);
     });
@@ -292,32 +331,53 @@ describe('NewsAlertsStack', () => {
     });
   });
 
-  describe('alerts topic', () => {
-    it('is encrypted and refuses requests without TLS', () => {
-      // The alias renders as its ARN: arn:<partition>:kms:<region>:<account>:alias/aws/sns.
-      expect(JSON.stringify(resourceOf(stack.alertsTopic).Properties.KmsMasterKeyId)).toMatch(
-        /:alias\/aws\/sns"\]\]\}$/,
+  describe('digests', () => {
+    it('runs the digest function every hour, without retries', () => {
+      template.hasResourceProperties('AWS::Events::Rule', {
+        ScheduleExpression: 'rate(1 hour)',
+        Targets: [
+          Match.objectLike({
+            Arn: stack.resolve(stack.digestFunction.functionArn),
+            RetryPolicy: { MaximumRetryAttempts: 0 },
+          }),
+        ],
+      });
+    });
+
+    it('reads subscriptions and stories, writes only the delivery ledger', () => {
+      const statements = roleStatements(stack.digestFunction);
+      const actionsOn = (name: 'subscriptions' | 'deliveries' | 'stories' | 'feeds') => {
+        const arn = JSON.stringify(stack.resolve(table(name).tableArn));
+        return statements
+          .filter((statement) =>
+            asArray(statement.Resource).some((resource) => JSON.stringify(resource) === arn),
+          )
+          .flatMap((statement) => asArray(statement.Action));
+      };
+
+      expect(actionsOn('deliveries')).toEqual(
+        expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query']),
       );
-      template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-        Topics: [stack.resolve(stack.alertsTopic.topicArn)],
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({
-              Effect: 'Deny',
-              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-            }),
-          ]),
-        },
+      expect(actionsOn('subscriptions')).toContain('dynamodb:Query');
+      expect(actionsOn('subscriptions')).not.toContain('dynamodb:PutItem');
+      expect(actionsOn('stories')).not.toContain('dynamodb:PutItem');
+      expect(actionsOn('feeds')).toEqual([]);
+      expect(resourceOf(stack.digestFunction).Properties.Environment).toEqual({
+        Variables: expect.objectContaining({
+          SUBSCRIPTIONS_TABLE: stack.resolve(table('subscriptions').tableName),
+          DELIVERIES_TABLE: stack.resolve(table('deliveries').tableName),
+          STORIES_TABLE: stack.resolve(table('stories').tableName),
+        }),
       });
     });
   });
 
-  it('outputs the table names and the topic ARN', () => {
+  it('outputs the table names and the audience topic prefix', () => {
     for (const name of tableNames) {
       const outputId = `${name.charAt(0).toUpperCase()}${name.slice(1)}TableName`;
       template.hasOutput(outputId, { Value: stack.resolve(table(name).tableName) });
     }
-    template.hasOutput('AlertsTopicArn', { Value: stack.resolve(stack.alertsTopic.topicArn) });
+    template.hasOutput('AudienceTopicPrefix', { Value: 'NewsAlertsStack' });
   });
 });
 

@@ -13,6 +13,7 @@ import { createDynamoStores } from '../../functions/adapters/dynamodb/stores';
 import { SnsAudiencePublisher } from '../../functions/adapters/sns-audience-publisher';
 import type { AlertContent } from '../../functions/core/alerts/alert-message';
 import { deliverStory, deliveryIdFor } from '../../functions/core/delivery/deliver-story';
+import { sendDueDigests } from '../../functions/core/delivery/send-digests';
 import { subscribe } from '../../functions/core/subscriptions/subscribe';
 import { audienceFor } from '../../functions/core/subscriptions/subscription';
 import { OutboxAudiencePublisher } from '../../functions/local/outbox-audience-publisher';
@@ -182,5 +183,47 @@ describe('SnsAudiencePublisher', () => {
       ],
     });
     sns.restore();
+  });
+});
+
+describe('sendDueDigests', () => {
+  it('sends each audience one digest per ended period, once, and empties its queue', async () => {
+    // Prepare: two stories queued for the daily desk, one SMS over a cap of 1.
+    const { deps, audiences, lines, stores } = await setUp(1);
+    const storyStore = stores.stories;
+    for (const id of ['s1', 's2']) {
+      await storyStore.save({
+        ...story(id),
+        firstSeen: now.toISOString(),
+        outlets: ['TASS'],
+        articles: 1,
+      });
+      await deliverStory(story(id), audiences, deps, now);
+    }
+    await storyStore.addCopy('s1', 'IRNA', now);
+    const digestDeps = { ...deps, stories: storyStore };
+    const sameHour = new Date('2025-05-01T10:50:00Z');
+    const nextHour = new Date('2025-05-01T11:05:00Z');
+    const nextDay = new Date('2025-05-02T00:05:00Z');
+
+    // Act
+    const early = await sendDueDigests(audiences, digestDeps, sameHour);
+    const hourly = await sendDueDigests(audiences, digestDeps, nextHour);
+    const daily = await sendDueDigests(audiences, digestDeps, nextDay);
+    const again = await sendDueDigests(audiences, digestDeps, nextDay);
+
+    // Assess
+    expect(early).toEqual({ digests: 0, stories: 0, failed: [] });
+    expect(hourly).toEqual({ digests: 1, stories: 1, failed: [] });
+    expect(daily).toEqual({ digests: 1, stories: 2, failed: [] });
+    expect(again).toEqual({ digests: 0, stories: 0, failed: [] });
+    const digests = (await lines()).filter((line) => line.kind === 'digest');
+    expect(digests.map((line) => line.address)).toEqual(['+15555550100', 'desk@example.org']);
+    expect(digests[1].text).toContain('Gazprom and NIGC sign gas contract s1');
+    expect(digests[1].text).toContain('Gazprom and NIGC sign gas contract s2');
+    expect(digests[1].text).toContain('IRNA');
+    for (const audience of audiences) {
+      expect(await stores.deliveries.queuedStories(audience.id)).toEqual([]);
+    }
   });
 });

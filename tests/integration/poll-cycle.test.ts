@@ -11,6 +11,7 @@ import { DynamoArticleStore } from '../../functions/adapters/dynamodb/article-st
 import { DynamoDeliveryLedger } from '../../functions/adapters/dynamodb/delivery-ledger';
 import { DynamoFeedStore } from '../../functions/adapters/dynamodb/feed-store';
 import { DynamoMatchStore } from '../../functions/adapters/dynamodb/match-store';
+import { DynamoStoryStore } from '../../functions/adapters/dynamodb/story-store';
 import { DynamoSubscriptionStore } from '../../functions/adapters/dynamodb/subscription-store';
 import { HttpFeedFetcher } from '../../functions/adapters/http-feed-fetcher';
 import type { AudiencePublisher } from '../../functions/core/delivery/ports';
@@ -66,7 +67,10 @@ async function setUp() {
     matches: new DynamoMatchStore(tables.document, tables.names.matches, { retentionDays: 30 }),
     fetcher: new HttpFeedFetcher({ timeoutMs: 5_000 }),
     matcher,
-    stories: eachArticleItsOwnStory,
+    stories: {
+      folder: eachArticleItsOwnStory,
+      store: new DynamoStoryStore(tables.document, tables.names.stories, { retentionDays: 30 }),
+    },
     delivery: {
       ledger: new DynamoDeliveryLedger(tables.document, tables.names.deliveries, {
         retentionDays: 30,

@@ -26,6 +26,7 @@ export async function createTestTables(): Promise<TestTables> {
     matches: `${prefix}-matches`,
     subscriptions: `${prefix}-subscriptions`,
     deliveries: `${prefix}-deliveries`,
+    stories: `${prefix}-stories`,
   };
   await createTablesIfMissing(clients.client, names);
   const counter = countOperations(clients.client);

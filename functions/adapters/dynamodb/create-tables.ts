@@ -23,7 +23,7 @@ export async function createTablesIfMissing(
     }
     if (
       schema.TableName &&
-      [names.articles, names.matches, names.deliveries].includes(schema.TableName)
+      [names.articles, names.matches, names.deliveries, names.stories].includes(schema.TableName)
     ) {
       await enableTtl(client, schema.TableName);
     }

@@ -4,6 +4,7 @@ import { DynamoArticleStore } from './article-store';
 import { DynamoDeliveryLedger } from './delivery-ledger';
 import { DynamoFeedStore } from './feed-store';
 import { DynamoMatchStore } from './match-store';
+import { DynamoStoryStore } from './story-store';
 import { DynamoSubscriptionStore } from './subscription-store';
 import type { TableNames } from './tables';
 import { DynamoTopicStore } from './topic-store';
@@ -15,6 +16,7 @@ export interface DynamoStores {
   matches: DynamoMatchStore;
   subscriptions: DynamoSubscriptionStore;
   deliveries: DynamoDeliveryLedger;
+  stories: DynamoStoryStore;
 }
 
 export function createDynamoStores(
@@ -29,5 +31,6 @@ export function createDynamoStores(
     matches: new DynamoMatchStore(document, names.matches, { retentionDays }),
     subscriptions: new DynamoSubscriptionStore(document, names.subscriptions),
     deliveries: new DynamoDeliveryLedger(document, names.deliveries, { retentionDays }),
+    stories: new DynamoStoryStore(document, names.stories, { retentionDays }),
   };
 }

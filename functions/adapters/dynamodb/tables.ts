@@ -12,6 +12,7 @@ export interface TableNames {
   matches: string;
   subscriptions: string;
   deliveries: string;
+  stories: string;
 }
 
 /** Feeds are spread over this many due-time shards so no one GSI partition runs hot. */
@@ -31,6 +32,7 @@ export const tableKeys = {
   matches: { partitionKey: 'articleKey', sortKey: 'topicId' },
   subscriptions: { partitionKey: 'pk', sortKey: 'sk' },
   deliveries: { partitionKey: 'audienceId', sortKey: 'sk' },
+  stories: { partitionKey: 'pk', sortKey: 'sk' },
   feedDueIndex: { partitionKey: 'dueShard', sortKey: 'nextPollAt' },
 } as const;
 
@@ -73,6 +75,12 @@ export function tableSchemas(names: TableNames): CreateTableCommandInput[] {
     },
     {
       TableName: names.subscriptions,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [s('pk'), s('sk')],
+      KeySchema: [hash('pk'), range('sk')],
+    },
+    {
+      TableName: names.stories,
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [s('pk'), s('sk')],
       KeySchema: [hash('pk'), range('sk')],

@@ -28,7 +28,7 @@ import type {
   TopicMatcher,
 } from '../ports';
 import type { Audience } from '../subscriptions/subscription';
-import type { StoryFolder } from './story-folder';
+import type { StoryFolder, StoryStore } from './story-folder';
 
 export interface PollSettings {
   /** The schedule's interval: the base of the error back-off. */
@@ -43,7 +43,7 @@ export interface PollDependencies {
   matches: MatchStore;
   fetcher: FeedFetcher;
   matcher: TopicMatcher;
-  stories: StoryFolder;
+  stories: { folder: StoryFolder; store: StoryStore };
   delivery: {
     ledger: DeliveryLedger;
     publisher: AudiencePublisher;
@@ -126,14 +126,16 @@ async function fetchAndProcess(
     const pending = await deps.matches.recordPending(article.key, matches, now);
     if (pending.length === 0) continue;
     const topicIds = pending.map((match) => match.topicId);
-    const story = await deps.stories.fold(article, topicIds, now);
+    const story = await deps.stories.folder.fold(article, topicIds, now);
     if (story.isNew) {
-      const outcome = await deliverStory(
-        storyContent(article, pending, story.storyId, deps.topicNames),
-        deps.delivery.audiences,
-        deps.delivery,
-        now,
-      );
+      const content = storyContent(article, pending, story.storyId, deps.topicNames);
+      await deps.stories.store.save({
+        ...content,
+        firstSeen: article.firstSeen,
+        outlets: [article.source],
+        articles: 1,
+      });
+      const outcome = await deliverStory(content, deps.delivery.audiences, deps.delivery, now);
       deliveries += outcome.sent;
       queued += outcome.queued;
       if (outcome.failed.length > 0) {
@@ -143,6 +145,7 @@ async function fetchAndProcess(
       }
       stories += 1;
     } else {
+      await deps.stories.store.addCopy(story.storyId, article.source, now);
       copies += 1;
     }
     await deps.matches.markAlerted(article.key, topicIds, story.storyId, now);

@@ -4,6 +4,7 @@
  * a crash finds the same story and knows it is still new to it); later copies, in any feed or
  * language, join it without alerting.
  */
+import type { AlertContent } from '../alerts/alert-message';
 import type { StoredArticle } from '../ports';
 
 export interface StoryFolder {
@@ -24,3 +25,20 @@ export const storyIdFor = (articleKey: string): string => `story-${articleKey}`;
 export const eachArticleItsOwnStory: StoryFolder = {
   fold: async (article) => ({ storyId: storyIdFor(article.key), isNew: true }),
 };
+
+/** A story as kept for digests and dashboards: what its alert showed, and who carried it. */
+export interface StoryRecord extends AlertContent {
+  firstSeen: string;
+  /** Outlets that carried it, the first one included. */
+  outlets: string[];
+  /** How many articles (copies included) belong to it. */
+  articles: number;
+}
+
+export interface StoryStore {
+  /** Stores a new story (idempotent: a re-run after a crash writes the same record). */
+  save(story: StoryRecord): Promise<void>;
+  /** A copy joined the story: its outlet is added (no alert). */
+  addCopy(storyId: string, outlet: string, now: Date): Promise<void>;
+  getMany(storyIds: readonly string[]): Promise<StoryRecord[]>;
+}

@@ -1,0 +1,53 @@
+/**
+ * The hourly digest function (EventBridge → Lambda): sends every audience whose period ended the
+ * digest of its queued stories, through the same core the local runner calls after each cycle.
+ */
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { createDynamoClients } from '../adapters/dynamodb/client';
+import { DynamoDeliveryLedger } from '../adapters/dynamodb/delivery-ledger';
+import { DynamoStoryStore } from '../adapters/dynamodb/story-store';
+import { DynamoSubscriptionStore } from '../adapters/dynamodb/subscription-store';
+import { SnsAudiencePublisher } from '../adapters/sns-audience-publisher';
+import { SMS_DISPLAY_NAME } from '../adapters/sns-subscription-channel';
+import { type DigestOutcome, sendDueDigests } from '../core/delivery/send-digests';
+
+const config = z
+  .object({
+    SUBSCRIPTIONS_TABLE: z.string().min(1),
+    DELIVERIES_TABLE: z.string().min(1),
+    STORIES_TABLE: z.string().min(1),
+    RETENTION_DAYS: z.coerce.number().int().positive().default(30),
+  })
+  .parse(process.env);
+
+const dynamo = createDynamoClients();
+const subscriptions = new DynamoSubscriptionStore(dynamo.document, config.SUBSCRIPTIONS_TABLE);
+const ledger = new DynamoDeliveryLedger(dynamo.document, config.DELIVERIES_TABLE, {
+  retentionDays: config.RETENTION_DAYS,
+});
+const stories = new DynamoStoryStore(dynamo.document, config.STORIES_TABLE, {
+  retentionDays: config.RETENTION_DAYS,
+});
+// The publisher retries failed entries itself; SDK retries on top would multiply the attempts.
+const publisher = new SnsAudiencePublisher({ client: new SNSClient({ maxAttempts: 1 }) });
+
+export const handler = async (
+  _event: EventBridgeEvent<'Scheduled Event', unknown>,
+): Promise<DigestOutcome> => {
+  const outcome = await sendDueDigests(
+    await subscriptions.listAudiences(),
+    { ledger, publisher, stories, messageOptions: { smsDisplayName: SMS_DISPLAY_NAME } },
+    new Date(),
+  );
+  console.log(JSON.stringify({ message: 'digests sent', ...outcome }));
+  if (outcome.failed.length > 0) {
+    // Failing the invocation makes the failure visible (errors metric, alarm); the queued stories
+    // stay queued and the next run sends them.
+    throw new Error(
+      `${outcome.failed.length} digests could not be sent: ${outcome.failed[0]?.reason}`,
+    );
+  }
+  return outcome;
+};

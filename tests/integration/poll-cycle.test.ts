@@ -209,4 +209,75 @@ describe('runPollCycle', () => {
     expect(third.feedsUnchanged).toBe(2);
     expect(await outboxIds()).toHaveLength(3);
   });
+
+  /** Lets the real call happen, then throws once: a crash right after that step. */
+  function crashOnceAfter<T extends object>(target: T, method: keyof T & string): T {
+    let crashed = false;
+    const original = (target[method] as (...args: unknown[]) => Promise<unknown>).bind(target);
+    return new Proxy(target, {
+      get(object, property, receiver) {
+        if (property !== method) {
+          const value = Reflect.get(object, property, receiver);
+          return typeof value === 'function' ? value.bind(object) : value;
+        }
+        return async (...args: unknown[]) => {
+          const result = await original(...args);
+          if (!crashed) {
+            crashed = true;
+            throw new Error(`crash after ${method}`);
+          }
+          return result;
+        };
+      },
+    });
+  }
+
+  it.each([
+    ['the match record', 'matches', 'recordPending'],
+    ['the story record', 'stories', 'save'],
+    ['the delivery claim', 'ledger', 'claim'],
+    ['the publish', 'publisher', 'publish'],
+    ['the ledger update', 'ledger', 'markSent'],
+    ['marking the match alerted', 'matches', 'markAlerted'],
+    ['storing the articles', 'articles', 'addArticles'],
+    ['saving the feed state', 'feeds', 'savePollState'],
+  ] as const)(
+    'sends each alert exactly once when the run crashes after %s',
+    async (_step, part, method) => {
+      // Prepare
+      const { deps, outboxIds } = await setUp();
+      const crashing: PollDependencies = { ...deps };
+      if (part === 'matches')
+        crashing.matches = crashOnceAfter(deps.matches, method as 'recordPending');
+      if (part === 'articles') crashing.articles = crashOnceAfter(deps.articles, 'addArticles');
+      if (part === 'feeds') crashing.feeds = crashOnceAfter(deps.feeds, 'savePollState');
+      if (part === 'stories') {
+        crashing.stories = { ...deps.stories, store: crashOnceAfter(deps.stories.store, 'save') };
+      }
+      if (part === 'ledger') {
+        crashing.delivery = {
+          ...deps.delivery,
+          ledger: crashOnceAfter(deps.delivery.ledger, method as 'claim'),
+        };
+      }
+      if (part === 'publisher') {
+        crashing.delivery = {
+          ...deps.delivery,
+          publisher: crashOnceAfter(deps.delivery.publisher, 'publish'),
+        };
+      }
+
+      // Act: the crashing run, then re-runs until nothing is left to do.
+      const crashed = await runPollCycle(crashing, { concurrency: 1 });
+      await runPollCycle(deps, { concurrency: 1 });
+      const settled = await runPollCycle(deps, { concurrency: 1 });
+
+      // Assess
+      expect(crashed.feedsFailed).toBe(1);
+      const ids = await outboxIds();
+      expect(ids).toHaveLength(3);
+      expect(new Set(ids).size).toBe(3);
+      expect(settled).toMatchObject({ feedsUnchanged: 2, feedsFailed: 0, alerts: 0 });
+    },
+  );
 });

@@ -4,6 +4,8 @@
  * cycle sends every alert exactly once.
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +17,7 @@ import { DynamoStoryStore } from '../../functions/adapters/dynamodb/story-store'
 import { DynamoSubscriptionStore } from '../../functions/adapters/dynamodb/subscription-store';
 import { HttpFeedFetcher } from '../../functions/adapters/http-feed-fetcher';
 import type { AudiencePublisher } from '../../functions/core/delivery/ports';
+import { feedIdFor } from '../../functions/core/ids';
 import { compileTopics } from '../../functions/core/matching/topic-matcher';
 import type { PollDependencies } from '../../functions/core/pipeline/poll-feed';
 import { runPollCycle } from '../../functions/core/pipeline/run-poll-cycle';
@@ -280,4 +283,32 @@ describe('runPollCycle', () => {
       expect(settled).toMatchObject({ feedsUnchanged: 2, feedsFailed: 0, alerts: 0 });
     },
   );
+
+  it('does not alert again for an item that left the feed and came back', async () => {
+    // Prepare: a feed whose content the test changes between cycles.
+    const { deps, outboxIds } = await setUp();
+    const item = (guid: string, title: string) =>
+      `<item><guid>${guid}</guid><title>${title}</title><description>Russian gas for Iran.</description></item>`;
+    let body = '';
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/rss+xml; charset=utf-8' });
+      response.end(`<rss version="2.0"><channel><title>Flip</title>${body}</channel></rss>`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/rss`;
+    await deps.feeds.addFeeds([{ id: feedIdFor(url), url, name: 'Flip', language: 'en' }], now);
+
+    // Act
+    body = item('x-1', 'Gazprom deal signed');
+    await runPollCycle(deps, { concurrency: 4 });
+    body = item('x-2', 'Another gas pipeline');
+    await runPollCycle(deps, { concurrency: 4 });
+    body = item('x-1', 'Gazprom deal signed') + item('x-2', 'Another gas pipeline');
+    const comeback = await runPollCycle(deps, { concurrency: 4 });
+    server.close();
+
+    // Assess: the fixture feeds' 3 alerts, the two items' 2, and nothing when x-1 reappeared.
+    expect(await outboxIds()).toHaveLength(3 + 2);
+    expect(comeback.alerts).toBe(0);
+  });
 });

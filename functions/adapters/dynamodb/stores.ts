@@ -1,4 +1,4 @@
-/** The four DynamoDB stores over one document client: how handlers and the local runner get them. */
+/** The DynamoDB stores over one document client: how handlers and the local runner get them. */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoArticleStore } from './article-store';
 import { DynamoDeliveryLedger } from './delivery-ledger';
@@ -19,6 +19,13 @@ export interface DynamoStores {
   stories: DynamoStoryStore;
 }
 
+/**
+ * Articles are the tombstones that keep an item that leaves a feed and comes back (or is re-sent
+ * months later) from alerting again, so they are kept this long; the rest (matches, stories,
+ * deliveries) for `retentionDays`.
+ */
+export const ARTICLE_TOMBSTONE_DAYS = 180;
+
 export function createDynamoStores(
   document: DynamoDBDocumentClient,
   names: TableNames,
@@ -26,7 +33,9 @@ export function createDynamoStores(
 ): DynamoStores {
   return {
     feeds: new DynamoFeedStore(document, names.feeds),
-    articles: new DynamoArticleStore(document, names.articles, { retentionDays }),
+    articles: new DynamoArticleStore(document, names.articles, {
+      retentionDays: Math.max(retentionDays, ARTICLE_TOMBSTONE_DAYS),
+    }),
     topics: new DynamoTopicStore(document, names.topics),
     matches: new DynamoMatchStore(document, names.matches, { retentionDays }),
     subscriptions: new DynamoSubscriptionStore(document, names.subscriptions),

@@ -17,7 +17,7 @@ import { compileTopics } from '../core/matching/topic-matcher';
 import { loadDefaultTopicPack } from '../core/matching/topic-pack';
 import { runPollCycle } from '../core/pipeline/run-poll-cycle';
 import { seedDefaults } from '../core/pipeline/seed-defaults';
-import { eachArticleItsOwnStory } from '../core/pipeline/story-folder';
+import { FingerprintStoryFolder } from '../core/pipeline/story-folder';
 import { TopicMatcherCache } from '../core/pipeline/topic-matcher-cache';
 import type { CycleReport } from '../core/ports';
 
@@ -79,7 +79,7 @@ export const handler = async (
       ...stores,
       fetcher,
       matcher,
-      stories: { folder: eachArticleItsOwnStory, store: stores.stories },
+      stories: { folder: new FingerprintStoryFolder(stores.storyIndex), store: stores.stories },
       delivery: {
         ledger: stores.deliveries,
         publisher,

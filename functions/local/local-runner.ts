@@ -16,7 +16,7 @@ import type { FeedConfig } from '../core/model';
 import type { FeedOutcome } from '../core/pipeline/poll-feed';
 import { runPollCycle } from '../core/pipeline/run-poll-cycle';
 import { seedDefaults } from '../core/pipeline/seed-defaults';
-import { eachArticleItsOwnStory } from '../core/pipeline/story-folder';
+import { FingerprintStoryFolder } from '../core/pipeline/story-folder';
 import { TopicMatcherCache } from '../core/pipeline/topic-matcher-cache';
 import type { Clock, CycleReport } from '../core/ports';
 import { subscribe } from '../core/subscriptions/subscribe';
@@ -145,7 +145,7 @@ export async function runLocal(options: LocalRunOptions): Promise<CycleSummary[]
           ...stores,
           fetcher,
           matcher,
-          stories: { folder: eachArticleItsOwnStory, store: stores.stories },
+          stories: { folder: new FingerprintStoryFolder(stores.storyIndex), store: stores.stories },
           delivery: {
             ledger: stores.deliveries,
             publisher: audiencePublisher,

@@ -43,6 +43,8 @@ describe('local runner in demo mode', () => {
     expect(first?.feedsPolled).toBeGreaterThanOrEqual(8);
     expect(first?.feedsFailed).toBe(0);
     expect(first?.alerts).toBeGreaterThan(10);
+    // The demo feeds carry syndicated and translated copies: they join their story silently.
+    expect(first?.copies).toBeGreaterThan(5);
     const records = alertsAfterFirst.map((line) => JSON.parse(line));
     // The three demo subscribers joined, then each alert reached the subscribers of its topics:
     // the analyst's email and the phone at once, the policy desk's daily digest later.

@@ -4,6 +4,7 @@ import { DynamoArticleStore } from './article-store';
 import { DynamoDeliveryLedger } from './delivery-ledger';
 import { DynamoFeedStore } from './feed-store';
 import { DynamoMatchStore } from './match-store';
+import { DynamoStoryIndex } from './story-index';
 import { DynamoStoryStore } from './story-store';
 import { DynamoSubscriptionStore } from './subscription-store';
 import type { TableNames } from './tables';
@@ -17,6 +18,7 @@ export interface DynamoStores {
   subscriptions: DynamoSubscriptionStore;
   deliveries: DynamoDeliveryLedger;
   stories: DynamoStoryStore;
+  storyIndex: DynamoStoryIndex;
 }
 
 /**
@@ -41,5 +43,6 @@ export function createDynamoStores(
     subscriptions: new DynamoSubscriptionStore(document, names.subscriptions),
     deliveries: new DynamoDeliveryLedger(document, names.deliveries, { retentionDays }),
     stories: new DynamoStoryStore(document, names.stories, { retentionDays }),
+    storyIndex: new DynamoStoryIndex(document, names.stories),
   };
 }

@@ -1,7 +1,9 @@
 /**
- * Scoring a topic matcher against labelled items (JSON Lines, one item each): per-topic
- * precision, recall and F1, their micro and macro averages, and how many "no match" items got a
- * topic anyway. The numbers the topic pack is tuned and regression-tested against.
+ * Scoring against labelled items (JSON Lines, one item each). Topics: per-topic precision,
+ * recall and F1, their micro and macro averages, and how many "no match" items got a topic
+ * anyway. Stories: how many copies of one story were folded together and how many stories were
+ * wrongly merged (`evaluateStories`). The numbers the topic pack and story folding are tuned and
+ * regression-tested against.
  *
  * Conventions: a ratio whose denominator is 0 counts as 0 (a topic that predicts nothing has
  * precision 0, not 1, so silence is never rewarded). Only the topic ids passed in are scored;
@@ -10,6 +12,8 @@
 import { z } from 'zod';
 import type { Language } from '../model';
 import type { TopicMatcher } from '../ports';
+import { storyFingerprint } from '../stories/story-fingerprint';
+import { foldIntoStory, InMemoryStoryIndex } from '../stories/story-folding';
 
 export interface LabelledItem {
   id: string;
@@ -193,4 +197,97 @@ export function formatEvaluationTable(report: EvaluationReport): string {
     '',
     `items: ${report.items}   false positives on negatives: ${report.falsePositivesOnNegatives}`,
   ].join('\n');
+}
+
+/**
+ * Story folding scored against the labelled `story` field. Items sharing a `story` value are
+ * copies of one development; an item without one is a story of its own. With items in file
+ * order and `predicted` mapping item id → predicted story id (an item missing from it is a
+ * story of its own):
+ * - `groups`: true stories with at least two items;
+ * - `copies`: the items of those stories after the first (what folding should catch);
+ * - `copiesFolded`: copies whose predicted story is the predicted story of an earlier item of
+ *   their true story (folded into the story they belong to);
+ * - `distinctMerged`: predicted stories holding items of two or more true stories (each such
+ *   story hides a development; the number we keep at 0).
+ */
+export interface StoryReport {
+  groups: number;
+  copies: number;
+  copiesFolded: number;
+  distinctMerged: number;
+}
+
+/** Scores predicted story ids (item id → story id) against the story labels; see `StoryReport`. */
+export function evaluateStories(
+  items: readonly LabelledItem[],
+  predicted: ReadonlyMap<string, string>,
+): StoryReport {
+  const trueStory = (item: LabelledItem): string => item.story ?? `item:${item.id}`;
+  const predictedStory = (item: LabelledItem): string =>
+    predicted.get(item.id) ?? `unassigned:${item.id}`;
+
+  const sizes = new Map<string, number>();
+  for (const item of items) sizes.set(trueStory(item), (sizes.get(trueStory(item)) ?? 0) + 1);
+
+  const predictedSoFar = new Map<string, Set<string>>();
+  const trueStoriesByPrediction = new Map<string, Set<string>>();
+  let copies = 0;
+  let copiesFolded = 0;
+  for (const item of items) {
+    const story = trueStory(item);
+    const prediction = predictedStory(item);
+    const earlier = predictedSoFar.get(story);
+    if (earlier) {
+      copies += 1;
+      if (earlier.has(prediction)) copiesFolded += 1;
+      earlier.add(prediction);
+    } else {
+      predictedSoFar.set(story, new Set([prediction]));
+    }
+    const merged = trueStoriesByPrediction.get(prediction);
+    if (merged) merged.add(story);
+    else trueStoriesByPrediction.set(prediction, new Set([story]));
+  }
+  return {
+    groups: [...sizes.values()].filter((size) => size >= 2).length,
+    copies,
+    copiesFolded,
+    distinctMerged: [...trueStoriesByPrediction.values()].filter((stories) => stories.size >= 2)
+      .length,
+  };
+}
+
+/** How far apart labelled items are "first seen" when folded: well inside the story window. */
+export const LABELLED_ITEM_SPACING_MINUTES = 5;
+const LABELLED_ITEMS_START = Date.UTC(2025, 0, 1);
+
+/**
+ * Folds labelled items in file order, as the pipeline would: each item's topics from `matcher`,
+ * its fingerprint, an in-memory story index, first seen `LABELLED_ITEM_SPACING_MINUTES` apart.
+ * Items carry no link, so only their text can fold them. Returns item id → story id.
+ */
+export async function foldLabelledItems(
+  items: readonly LabelledItem[],
+  matcher: TopicMatcher,
+): Promise<Map<string, string>> {
+  const index = new InMemoryStoryIndex();
+  const storyIds = new Map<string, string>();
+  for (const [position, item] of items.entries()) {
+    const text = { title: item.title, summary: item.summary, language: item.lang };
+    const topicIds = matcher.match(text).map((match) => match.topicId);
+    const fingerprint = storyFingerprint({ ...text, link: '', topicIds });
+    const seenAt = new Date(
+      LABELLED_ITEMS_START + position * LABELLED_ITEM_SPACING_MINUTES * 60_000,
+    );
+    const { storyId } = await foldIntoStory({ id: item.id, topicIds }, fingerprint, index, seenAt);
+    storyIds.set(item.id, storyId);
+  }
+  return storyIds;
+}
+
+/** The story figures as one line, for the CLI table and test logs. */
+export function formatStoryReport(report: StoryReport): string {
+  const share = report.copies === 0 ? 0 : report.copiesFolded / report.copies;
+  return `stories: ${report.groups} groups, ${report.copiesFolded}/${report.copies} copies folded (${(share * 100).toFixed(1)}%), ${report.distinctMerged} distinct stories merged`;
 }

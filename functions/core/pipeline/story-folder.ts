@@ -6,6 +6,8 @@
  */
 import type { AlertContent } from '../alerts/alert-message';
 import type { StoredArticle } from '../ports';
+import { storyFingerprint } from '../stories/story-fingerprint';
+import { foldIntoStory, type StoryIndex, storyIdFor } from '../stories/story-folding';
 
 export interface StoryFolder {
   /**
@@ -19,7 +21,24 @@ export interface StoryFolder {
   ): Promise<{ storyId: string; isNew: boolean }>;
 }
 
-export const storyIdFor = (articleKey: string): string => `story-${articleKey}`;
+/**
+ * Folds by fingerprint (stories/story-fingerprint.ts): the same page, or the same development
+ * told again in any language, joins the story it belongs to; everything else starts one.
+ */
+export class FingerprintStoryFolder implements StoryFolder {
+  constructor(private readonly index: StoryIndex) {}
+
+  fold(article: StoredArticle, topicIds: readonly string[], now: Date) {
+    const fingerprint = storyFingerprint({
+      title: article.title,
+      summary: article.summary,
+      link: article.link,
+      language: article.language,
+      topicIds,
+    });
+    return foldIntoStory({ id: article.key, topicIds }, fingerprint, this.index, now);
+  }
+}
 
 /** Every article its own story: for tests of the rest of the cycle. */
 export const eachArticleItsOwnStory: StoryFolder = {

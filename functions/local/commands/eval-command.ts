@@ -1,8 +1,14 @@
-/** `news-alerts eval --input FILE.jsonl [--json]`: the default pack scored against labels. */
+/**
+ * `news-alerts eval --input FILE.jsonl [--json]`: the default pack scored against the topic
+ * labels, and story folding against the story labels (under "stories" in the JSON).
+ */
 import { readFile } from 'node:fs/promises';
 import {
   evaluate,
+  evaluateStories,
+  foldLabelledItems,
   formatEvaluationTable,
+  formatStoryReport,
   parseLabelledItems,
 } from '../../core/evaluation/evaluate';
 import { compileTopics } from '../../core/matching/topic-matcher';
@@ -28,5 +34,10 @@ export async function evalCommand(
     matcher,
     pack.topics.map((topic) => topic.id),
   );
-  write(json ? JSON.stringify(report) : formatEvaluationTable(report));
+  const stories = evaluateStories(items, await foldLabelledItems(items, matcher));
+  write(
+    json
+      ? JSON.stringify({ ...report, stories })
+      : `${formatEvaluationTable(report)}\n${formatStoryReport(stories)}`,
+  );
 }

@@ -10,6 +10,7 @@ import { evalCommand } from '../functions/local/commands/eval-command';
 import { matchCommand } from '../functions/local/commands/match-command';
 import { pollCommand } from '../functions/local/commands/poll-command';
 import {
+  deadLettersCommand,
   listSubscriptionsCommand,
   subscribeCommand,
   unsubscribeCommand,
@@ -35,7 +36,8 @@ commands:
            subscribe an email address or an E.164 phone number (+4915112345678); again to change
   unsubscribe ENDPOINT
   subscriptions [--json]
-           (these three use the local database: --data-dir DIR, --demo; stop the runner first)`;
+  dead-letters   deliveries parked after repeated failures, with their reasons
+           (these four use the local database: --data-dir DIR, --demo; stop the runner first)`;
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -93,6 +95,11 @@ async function main(argv: string[]): Promise<number> {
     case 'unsubscribe': {
       const { values, positionals } = parse(rest, DATABASE_OPTIONS, 1);
       await unsubscribeCommand(positionals[0] ?? '', databaseOf(values), write);
+      return 0;
+    }
+    case 'dead-letters': {
+      const { values } = parse(rest, DATABASE_OPTIONS);
+      await deadLettersCommand(databaseOf(values), write);
       return 0;
     }
     case 'subscriptions': {

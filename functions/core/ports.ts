@@ -1,8 +1,10 @@
 /**
- * The ports the domain core depends on. Adapters (DynamoDB, SNS, HTTP, local outbox) implement
- * them; handlers and the local runner compose them once at start-up.
+ * The ports the core shares: the clock, and what the poll cycle needs (the feed fetcher, the
+ * topic matcher, the feed, article, topic and match stores, and the cycle's report). Adapters
+ * (DynamoDB, HTTP) implement them; handlers and the local runner compose them once at start-up.
+ * Delivery's ports (the ledger, the audience publisher) live in `delivery/ports.ts`.
  */
-import type { Alert, Article, Feed, FeedConfig, FeedPollState, Topic, TopicMatch } from './model';
+import type { Article, Feed, FeedConfig, FeedPollState, Topic, TopicMatch } from './model';
 
 export interface Clock {
   now(): Date;
@@ -84,17 +86,6 @@ export interface MatchStore {
   ): Promise<void>;
 }
 
-export interface PublishOutcome {
-  /** Alert ids delivered to the channel. */
-  published: string[];
-  /** Alerts that could not be published after retries, with the reason. */
-  failed: { alertId: string; reason: string }[];
-}
-
-export interface AlertPublisher {
-  publish(alerts: readonly Alert[]): Promise<PublishOutcome>;
-}
-
 /** Compiled topics: matches one article's text against every tracked topic. */
 export interface TopicMatcher {
   match(text: { title: string; summary: string; language: Article['language'] }): TopicMatch[];
@@ -115,5 +106,7 @@ export interface CycleReport {
   deliveries: number;
   queued: number;
   alertFailures: number;
+  /** Deliveries parked as dead letters (with their reasons) after repeated failures. */
+  deadLetters: number;
   failures: { feedId: string; url: string; reason: string }[];
 }

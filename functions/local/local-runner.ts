@@ -196,7 +196,7 @@ export function formatCycleSummary(summary: CycleSummary, outboxPath: string): s
   return [
     `cycle ${summary.cycle} done: feeds ${summary.feedsPolled} polled, ${summary.feedsUnchanged} unchanged (304), ${summary.feedsFailed} failed`,
     `  ${summary.newArticles} new articles, ${summary.matches} topic matches, ${summary.alerts} new stories alerted, ${summary.copies} copies folded`,
-    `  ${summary.deliveries} messages delivered, ${summary.queued} queued for digests, ${summary.digests} digests sent${summary.alertFailures ? `, ${summary.alertFailures} stories not delivered (retried next cycle)` : ''} -> ${outboxPath}`,
+    `  ${summary.deliveries} messages delivered, ${summary.queued} queued for digests, ${summary.digests} digests sent${summary.alertFailures ? `, ${summary.alertFailures} stories not delivered (retried next cycle)` : ''}${summary.deadLetters ? `, ${summary.deadLetters} deliveries parked as dead letters` : ''} -> ${outboxPath}`,
     `  DynamoDB: ${summary.dynamoWrites} writes, ${summary.dynamoCalls} calls`,
     ...summary.failures.map((failure) => `  failed: ${failure.url}: ${failure.reason}`),
   ].join('\n');

@@ -85,8 +85,8 @@ describe('deliverStory', () => {
     const again = await deliverStory(story('s1'), audiences, deps, now);
 
     // Assess
-    expect(first).toEqual({ sent: 2, queued: 1, alreadyDone: 0, failed: [] });
-    expect(again).toEqual({ sent: 0, queued: 0, alreadyDone: 3, failed: [] });
+    expect(first).toEqual({ sent: 2, queued: 1, alreadyDone: 0, failed: [], parked: [] });
+    expect(again).toEqual({ sent: 0, queued: 0, alreadyDone: 3, failed: [], parked: [] });
     const sent = await lines();
     expect(sent.map((line) => line.address).sort()).toEqual([
       '+15555550100',

@@ -311,4 +311,40 @@ describe('runPollCycle', () => {
     expect(await outboxIds()).toHaveLength(3 + 2);
     expect(comeback.alerts).toBe(0);
   });
+
+  it('retries a delivery that keeps failing, then parks it as a dead letter with its reason', async () => {
+    // Prepare: SNS-like failure on every attempt.
+    const { deps, tables } = await setUp();
+    const failing: PollDependencies = {
+      ...deps,
+      delivery: {
+        ...deps.delivery,
+        publisher: {
+          publish: async (messages) => ({
+            published: [],
+            failed: messages.map((message) => ({
+              id: message.id,
+              reason: 'Throttled: rate exceeded',
+            })),
+          }),
+        },
+      },
+    };
+
+    // Act
+    const reports = [];
+    for (let cycle = 0; cycle < 6; cycle++)
+      reports.push(await runPollCycle(failing, { concurrency: 2 }));
+
+    // Assess: four cycles retry (articles stay new), the fifth parks all three, the sixth is quiet.
+    expect(reports.slice(0, 4).map((report) => report.alertFailures)).toEqual([3, 3, 3, 3]);
+    expect(reports[4]).toMatchObject({ deadLetters: 3, alertFailures: 0 });
+    expect(reports[5]).toMatchObject({ feedsUnchanged: 2, deadLetters: 0 });
+    const ledger = new DynamoDeliveryLedger(tables.document, tables.names.deliveries, {
+      retentionDays: 30,
+    });
+    const dead = await ledger.deadLetters();
+    expect(dead).toHaveLength(3);
+    expect(dead.every((letter) => letter.reason === 'Throttled: rate exceeded')).toBe(true);
+  });
 });

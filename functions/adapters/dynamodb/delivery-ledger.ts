@@ -3,7 +3,8 @@
  * - `story#<storyId>`: the delivery of a story (`state` pending → sent | queued | failed);
  * - `queue#<time>#<storyId>`: a story waiting for the audience's next digest;
  * - `sms#<hour>`: the SMS sent in that hour (`count`) and whether the flood notice went out;
- * - `digest`: when the last digest went out.
+ * - `digest`: when the last digest went out;
+ * and partition `dead-letters` lists the deliveries parked after repeated failures, with reasons.
  * Claims and SMS slots are conditional writes; reads are GetItem or a Query on one partition.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
@@ -18,6 +19,8 @@ import {
 import type { DeliveryLedger, DeliveryState } from '../../core/delivery/ports';
 
 const storyKey = (storyId: string) => `story#${storyId}`;
+/** The partition that lists parked deliveries with their reasons. */
+const DEAD_LETTERS = 'dead-letters';
 
 export class DynamoDeliveryLedger implements DeliveryLedger {
   constructor(
@@ -85,8 +88,58 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
     await this.setState(audienceId, storyId, 'queued', now, reason);
   }
 
-  markFailed(audienceId: string, storyId: string, reason: string, now: Date): Promise<void> {
-    return this.setState(audienceId, storyId, 'failed', now, reason);
+  async recordAttemptFailure(
+    audienceId: string,
+    storyId: string,
+    reason: string,
+    now: Date,
+  ): Promise<number> {
+    const result = await this.document.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { audienceId, sk: storyKey(storyId) },
+        UpdateExpression: 'SET lastError = :reason, updatedAt = :now ADD attempts :one',
+        ExpressionAttributeValues: { ':reason': reason, ':now': now.toISOString(), ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(result.Attributes?.attempts ?? 1);
+  }
+
+  async markFailed(audienceId: string, storyId: string, reason: string, now: Date): Promise<void> {
+    // The dead letter first: a delivery is never parked without a record saying why.
+    await this.document.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: {
+          audienceId: DEAD_LETTERS,
+          sk: `${now.toISOString()}#${audienceId}#${storyId}`,
+          deliveryAudienceId: audienceId,
+          storyId,
+          reason,
+          at: now.toISOString(),
+        },
+      }),
+    );
+    await this.setState(audienceId, storyId, 'failed', now, reason);
+  }
+
+  async deadLetters(): Promise<
+    { audienceId: string; storyId: string; reason: string; at: string }[]
+  > {
+    const page = await this.document.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'audienceId = :dead',
+        ExpressionAttributeValues: { ':dead': DEAD_LETTERS },
+      }),
+    );
+    return (page.Items ?? []).map((item) => ({
+      audienceId: String(item.deliveryAudienceId),
+      storyId: String(item.storyId),
+      reason: String(item.reason),
+      at: String(item.at),
+    }));
   }
 
   async queuedStories(audienceId: string): Promise<{ storyId: string; queuedAt: string }[]> {

@@ -27,7 +27,12 @@ export interface DeliveryOutcome {
   alreadyDone: number;
   /** Deliveries that could not be sent now; they stay claimed and are retried next cycle. */
   failed: { audienceId: string; reason: string }[];
+  /** Deliveries that failed MAX_DELIVERY_ATTEMPTS times: parked as dead letters, not retried. */
+  parked: { audienceId: string; reason: string }[];
 }
+
+/** Cycles a failing delivery is retried in before it is parked as a dead letter. */
+export const MAX_DELIVERY_ATTEMPTS = 5;
 
 export const deliveryIdFor = (audienceId: string, storyId: string): string =>
   `dlv-${createHash('sha256').update(`${audienceId}\n${storyId}`).digest('base64url').slice(0, 22)}`;
@@ -41,7 +46,7 @@ export async function deliverStory(
   deps: { ledger: DeliveryLedger; publisher: AudiencePublisher; settings: DeliverySettings },
   now: Date,
 ): Promise<DeliveryOutcome> {
-  const outcome: DeliveryOutcome = { sent: 0, queued: 0, alreadyDone: 0, failed: [] };
+  const outcome: DeliveryOutcome = { sent: 0, queued: 0, alreadyDone: 0, failed: [], parked: [] };
   const messages: AudienceMessage[] = [];
   const routed = audiencesForTopics(
     audiences,
@@ -91,10 +96,20 @@ export async function deliverStory(
       await deps.ledger.markSent(message.audience.id, story.storyId, now);
       outcome.sent += 1;
     } else {
-      outcome.failed.push({
-        audienceId: message.audience.id,
-        reason: reasons.get(message.id) ?? 'not acknowledged by the publisher',
-      });
+      const reason = reasons.get(message.id) ?? 'not acknowledged by the publisher';
+      const audienceId = message.audience.id;
+      const attempts = await deps.ledger.recordAttemptFailure(
+        audienceId,
+        story.storyId,
+        reason,
+        now,
+      );
+      if (attempts >= MAX_DELIVERY_ATTEMPTS) {
+        await deps.ledger.markFailed(audienceId, story.storyId, reason, now);
+        outcome.parked.push({ audienceId, reason });
+      } else {
+        outcome.failed.push({ audienceId, reason });
+      }
     }
   }
   return outcome;

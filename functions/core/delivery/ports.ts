@@ -17,8 +17,22 @@ export interface DeliveryLedger {
   markSent(audienceId: string, storyId: string, now: Date): Promise<void>;
   /** Parks a delivery in the audience's next digest (digest modes, or SMS over its hourly cap). */
   queueForDigest(audienceId: string, storyId: string, reason: string, now: Date): Promise<void>;
-  /** Records a delivery that failed after retries, with its reason: visible, countable. */
+  /**
+   * Records a failed attempt (the publisher's own retries exhausted) on the pending delivery and
+   * returns how many attempts have failed so far.
+   */
+  recordAttemptFailure(
+    audienceId: string,
+    storyId: string,
+    reason: string,
+    now: Date,
+  ): Promise<number>;
+  /**
+   * Parks a delivery that kept failing: state `failed`, and a dead-letter record with its reason
+   * that `deadLetters` lists. It is not retried again.
+   */
   markFailed(audienceId: string, storyId: string, reason: string, now: Date): Promise<void>;
+  deadLetters(): Promise<{ audienceId: string; storyId: string; reason: string; at: string }[]>;
   /** The stories queued for an audience's digest, oldest first. */
   queuedStories(audienceId: string): Promise<{ storyId: string; queuedAt: string }[]>;
   /** Removes queued stories once a digest that lists them went out. */

@@ -72,6 +72,8 @@ export type FeedOutcome =
       deliveries: number;
       queued: number;
       alertFailures: number;
+      /** Deliveries parked as dead letters after repeated failures. */
+      deadLetters: number;
     }
   | { status: 'failed'; reason: string };
 
@@ -118,6 +120,7 @@ async function fetchAndProcess(
   let copies = 0;
   let deliveries = 0;
   let queued = 0;
+  let deadLetters = 0;
   const unsent = new Set<string>();
   for (const article of fresh) {
     const matches = deps.matcher.match(article);
@@ -138,6 +141,7 @@ async function fetchAndProcess(
       const outcome = await deliverStory(content, deps.delivery.audiences, deps.delivery, now);
       deliveries += outcome.sent;
       queued += outcome.queued;
+      deadLetters += outcome.parked.length;
       if (outcome.failed.length > 0) {
         // Claimed but not sent: the article stays new, and the next cycle sends exactly these.
         unsent.add(article.key);
@@ -170,6 +174,7 @@ async function fetchAndProcess(
     deliveries,
     queued,
     alertFailures: unsent.size,
+    deadLetters,
   };
 }
 

@@ -34,6 +34,7 @@ export async function runPollCycle(
     deliveries: 0,
     queued: 0,
     alertFailures: 0,
+    deadLetters: 0,
     failures: [],
   };
   const due = await deps.feeds.listDueFeeds(deps.clock.now());
@@ -56,6 +57,7 @@ export async function runPollCycle(
           report.deliveries += outcome.deliveries;
           report.queued += outcome.queued;
           report.alertFailures += outcome.alertFailures;
+          report.deadLetters += outcome.deadLetters;
         }
         done++;
         options.onFeedDone?.({ url: feed.url, name: feed.name, outcome, done, total: due.length });

@@ -1,5 +1,6 @@
 /**
- * `news-alerts subscribe | unsubscribe | subscriptions`: the subscription use cases on the local
+ * `news-alerts subscribe | unsubscribe | subscriptions | dead-letters`: the subscription use cases
+ * (and the deliveries parked after repeated failures) on the local
  * database (the one `npm start` uses, under --data-dir). The runner must not be running at the
  * same time: the embedded database allows one process.
  */
@@ -87,6 +88,20 @@ export function listSubscriptionsCommand(
       write('no subscriptions');
     } else {
       for (const subscription of subscriptions) write(describeSubscription(subscription));
+    }
+  });
+}
+
+/** `news-alerts dead-letters`: deliveries parked after repeated failures, with their reasons. */
+export function deadLettersCommand(
+  options: LocalDatabaseOptions,
+  write: (line: string) => void,
+): Promise<void> {
+  return withLocalStores(options, async ({ stores }) => {
+    const letters = await stores.deliveries.deadLetters();
+    if (letters.length === 0) write('no dead letters');
+    for (const letter of letters) {
+      write(`${letter.at}  ${letter.audienceId}  ${letter.storyId}  ${letter.reason}`);
     }
   });
 }

@@ -1,44 +1,39 @@
 /**
- * Sends audience messages through SNS: each audience is one SNS topic (its `target`), and a batch
- * per topic goes through `SnsAlertPublisher.publishStructured` (PublishBatch, ≤ 10 entries and
- * ≤ 256 KB a call, failed entries retried with back-off).
+ * Sends audience messages through SNS: each audience is one SNS topic (its `target`), and the
+ * messages of a topic go through one `SnsBatchPublisher` (PublishBatch, ≤ 10 entries and
+ * ≤ 256 KiB a call, failed entries retried with back-off).
  */
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AudienceMessage, AudiencePublisher } from '../core/delivery/ports';
-import { SnsAlertPublisher } from './sns-alert-publisher';
+import { type BatchPublishOutcome, SnsBatchPublisher } from './sns-batch-publisher';
 
 export class SnsAudiencePublisher implements AudiencePublisher {
   constructor(
     private readonly options: { client: SNSClient; delay?: (ms: number) => Promise<void> },
   ) {}
 
-  async publish(messages: readonly AudienceMessage[]) {
-    const published: string[] = [];
-    const failed: { id: string; reason: string }[] = [];
-    const byTarget = new Map<string, AudienceMessage[]>();
+  async publish(messages: readonly AudienceMessage[]): Promise<BatchPublishOutcome> {
+    const outcome: BatchPublishOutcome = { published: [], failed: [] };
+    const byTopic = new Map<string, AudienceMessage[]>();
     for (const message of messages) {
-      const target = message.audience.target;
-      if (!target) {
-        failed.push({ id: message.id, reason: `audience ${message.audience.id} has no SNS topic` });
+      const topicArn = message.audience.target;
+      if (!topicArn) {
+        outcome.failed.push({
+          id: message.id,
+          reason: `audience ${message.audience.id} has no SNS topic`,
+        });
         continue;
       }
-      byTarget.set(target, [...(byTarget.get(target) ?? []), message]);
+      byTopic.set(topicArn, [...(byTopic.get(topicArn) ?? []), message]);
     }
-    for (const [topicArn, batch] of byTarget) {
-      const publisher = new SnsAlertPublisher({
-        client: this.options.client,
-        topicArn,
-        topicNames: {},
-        delay: this.options.delay,
-      });
-      const outcome = await publisher.publishStructured(
+    for (const [topicArn, batch] of byTopic) {
+      const publisher = new SnsBatchPublisher({ ...this.options, topicArn });
+      const sent = await publisher.publish(
         batch.map((message) => ({ id: message.id, ...message.message })),
       );
-      published.push(...outcome.published);
-      failed.push(
-        ...outcome.failed.map((failure) => ({ id: failure.alertId, reason: failure.reason })),
-      );
+      outcome.published.push(...sent.published);
+      outcome.failed.push(...sent.failed);
     }
-    return { published, failed };
+    return outcome;
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Keys derived from content. Deterministic by design: re-running any step after a crash computes
- * the same keys, which is what makes conditional writes and idempotent alerts possible.
+ * Keys derived from content: feed ids, article keys, content hashes. Deterministic by design:
+ * re-running any step after a crash computes the same keys, which is what makes the conditional
+ * writes of the poll cycle possible.
  */
 import { createHash } from 'node:crypto';
 
@@ -16,11 +17,6 @@ export function feedIdFor(url: string): string {
 /** An article's storage key: the item's stable id, scoped to the feed that carried it. */
 export function articleKeyFor(feedId: string, stableId: string): string {
   return `${feedId}:${hash(stableId, 22)}`;
-}
-
-/** An alert's id: the same article and topics always give the same id, so a re-run is a no-op. */
-export function alertIdFor(articleKey: string, topicIds: readonly string[]): string {
-  return `alert-${hash(`${articleKey}\n${[...topicIds].sort().join(',')}`, 22)}`;
 }
 
 /** A short content hash, for items that have neither GUID nor link. */

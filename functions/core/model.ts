@@ -61,11 +61,3 @@ export interface TopicMatch {
   topicId: string;
   terms: string[];
 }
-
-/** One alert: one article for the topics it matched, ready for a publisher. */
-export interface Alert {
-  /** Deterministic id: the same article always gives the same alert id. */
-  id: string;
-  article: Article;
-  matches: TopicMatch[];
-}

@@ -1,15 +1,13 @@
 /**
- * What an alert says. Two generations live here:
- * - `buildAlertMessage` / `formatAlertLine`: the channel-neutral message (subject, plain text,
- *   filterable attributes) and the console line, which the publishers and the local outbox use;
- * - `buildSnsMessage`, `buildDigestMessage`, `buildFloodNotice`: per-channel messages for SNS
- *   with `MessageStructure: 'json'` (an email that reads well in a mail client, an SMS of exactly
- *   one segment with the link, a short `default`), kept within the SNS limits, built from an
- *   `AlertContent` (`alertContentFromAlert` maps today's `Alert` to it).
+ * What an alert says, per channel, as SNS messages with `MessageStructure: 'json'`:
+ * `buildSnsMessage` for one story (an email that reads well in a mail client, an SMS of exactly
+ * one segment with the link, a short `default`), `buildDigestMessage` for the stories of a period,
+ * and `buildFloodNotice` for the SMS that says further alerts wait for the digest. Every message
+ * is kept within the SNS limits, and its attributes are checked against the SNS rules.
  * Feed text is untrusted throughout: it is made single-line, stripped of control, bidi-override
  * and markup characters, and links other than http(s) never reach a reader.
  */
-import type { Alert, Language } from '../model';
+import type { Language } from '../model';
 import {
   countSmsSegments,
   fitSmsToOneSegment,
@@ -23,75 +21,9 @@ export const SUBJECT_MAX_LENGTH = 99;
 export const SUBJECT_PREFIX = '[news-alerts] ';
 /** Enough of the summary to judge the article without opening it; cut on a word boundary. */
 export const SNIPPET_MAX_LENGTH = 400;
-/** Keeps a console line on one screen row or two, whatever the feed put in the title. */
-export const CONSOLE_HEADLINE_MAX_LENGTH = 160;
 export const ELLIPSIS = '…';
 /** Shown when an item has no title, so a subject never ends with the bare prefix. */
 export const MISSING_HEADLINE = '(no headline)';
-
-export type AlertKind = 'instant' | 'digest';
-
-export interface AlertMessage {
-  alertId: string;
-  /** One line, shorter than `SUBJECT_MAX_LENGTH` + 1 characters. */
-  subject: string;
-  /** Plain text for people: headline, outlet, time, topics and why, snippet, link. */
-  text: string;
-  /** Values subscribers filter on; `topics` holds topic ids, which are stable, not names. */
-  attributes: { topics: string[]; language: string; kind: AlertKind };
-}
-
-export function buildAlertMessage(alert: Alert, topicNames: Record<string, string>): AlertMessage {
-  const { article } = alert;
-  const headline = headlineOf(alert);
-  const lines = [
-    headline,
-    '',
-    `Source: ${singleLine(article.source) || 'unknown'}`,
-    `Published: ${formatPublished(article.published)}`,
-    'Topics:',
-    ...alert.matches.map((match) => {
-      const terms = unique(match.terms.map(singleLine).filter((term) => term !== ''));
-      const why =
-        terms.length > 0 ? ` (matched ${terms.map((term) => `"${term}"`).join(', ')})` : '';
-      return `- ${topicNameOf(match.topicId, topicNames)}${why}`;
-    }),
-  ];
-
-  const summary = singleLine(article.summary);
-  // Many feeds repeat the title as the description; printing it twice only adds noise.
-  if (summary !== '' && summary !== singleLine(article.title)) {
-    lines.push('', truncateOnWord(summary, SNIPPET_MAX_LENGTH));
-  }
-  const link = safeLink(article.link);
-  if (link !== undefined) {
-    lines.push('', `Link: ${link}`);
-  }
-
-  return {
-    alertId: alert.id,
-    subject: truncateOnWord(`${SUBJECT_PREFIX}${headline}`, SUBJECT_MAX_LENGTH),
-    text: lines.join('\n'),
-    attributes: {
-      topics: unique(alert.matches.map((match) => match.topicId)),
-      language: article.language,
-      kind: 'instant',
-    },
-  };
-}
-
-/** One console line, e.g. `ALERT [Energy, Finance & trade] TASS: <headline> <link>`. */
-export function formatAlertLine(alert: Alert, topicNames: Record<string, string>): string {
-  const topics = unique(alert.matches.map((match) => topicNameOf(match.topicId, topicNames)));
-  const headline = truncateOnWord(headlineOf(alert), CONSOLE_HEADLINE_MAX_LENGTH);
-  const link = safeLink(alert.article.link);
-  const source = singleLine(alert.article.source) || 'unknown';
-  return `ALERT [${topics.join(', ')}] ${source}: ${headline}${link === undefined ? '' : ` ${link}`}`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Per-channel messages for SNS (MessageStructure: 'json')
-// ---------------------------------------------------------------------------------------------
 
 /** SNS: one message, subject and attributes included, is at most 256 KiB of UTF-8. */
 export const SNS_MAX_PAYLOAD_BYTES = 262_144;
@@ -186,26 +118,6 @@ export interface SnsMessageBodies {
   default: string;
   email: string;
   sms: string;
-}
-
-/** Maps today's alert (one article, its topic matches) to what an alert shows. */
-export function alertContentFromAlert(
-  alert: Alert,
-  topicNames: Record<string, string>,
-): AlertContent {
-  const { article } = alert;
-  const topicIds = unique(alert.matches.map((match) => match.topicId));
-  return {
-    storyId: alert.id,
-    headline: article.title,
-    outlet: article.source,
-    published: article.published,
-    topics: topicIds.map((id) => ({ id, name: topicNames[id] ?? id })),
-    terms: unique(alert.matches.flatMap((match) => match.terms)),
-    snippet: article.summary,
-    link: article.link,
-    language: article.language,
-  };
 }
 
 /**
@@ -507,14 +419,6 @@ export function snsPayloadBytes(message: SnsMessage): number {
  */
 export function truncateOnWord(text: string, maxLength: number): string {
   return cutOnWord(text, maxLength, ELLIPSIS);
-}
-
-function headlineOf(alert: Alert): string {
-  return singleLine(alert.article.title) || MISSING_HEADLINE;
-}
-
-function topicNameOf(topicId: string, topicNames: Record<string, string>): string {
-  return singleLine(topicNames[topicId] ?? '') || topicId;
 }
 
 /**

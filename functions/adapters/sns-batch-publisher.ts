@@ -1,8 +1,8 @@
 /**
- * Publishes alerts to the alerts SNS topic with PublishBatch: batches within the SNS limits,
- * partial-failure handling, and retries with back-off. Every alert given ends up either in
- * `published` or in `failed` with a reason; none is dropped silently. `publishStructured` sends
- * messages the core already built per protocol (`MessageStructure: 'json'`) the same way.
+ * Publishes messages the core built per protocol (`MessageStructure: 'json'`) to one SNS topic
+ * with PublishBatch: batches within the SNS limits (10 entries, 256 KiB), failed entries and
+ * transient errors retried with back-off, permanent errors reported with their reason. Every
+ * message given ends up either in `published` or in `failed`; none is dropped silently.
  */
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,13 +13,7 @@ import {
   type PublishBatchRequestEntry,
   type SNSClient,
 } from '@aws-sdk/client-sns';
-import {
-  type AlertMessage,
-  buildAlertMessage,
-  type SnsMessage,
-} from '../core/alerts/alert-message';
-import type { Alert } from '../core/model';
-import type { AlertPublisher, PublishOutcome } from '../core/ports';
+import type { SnsMessage } from '../core/alerts/alert-message';
 
 /** SNS: at most 10 entries per PublishBatch. */
 export const MAX_BATCH_ENTRIES = 10;
@@ -30,15 +24,11 @@ export const MAX_BATCH_ENTRY_ID_LENGTH = 80;
 export const DEFAULT_MAX_ATTEMPTS = 4;
 export const BASE_RETRY_DELAY_MS = 200;
 export const MAX_RETRY_DELAY_MS = 10_000;
-/** Appended to a message cut to fit `MAX_PAYLOAD_BYTES`, so readers know there was more. */
-export const TRUNCATION_MARKER = '\n\n[message truncated]';
 
-export interface SnsAlertPublisherOptions {
+export interface SnsBatchPublisherOptions {
   client: SNSClient;
   topicArn: string;
-  /** Topic id to display name, for the message text. */
-  topicNames: Record<string, string>;
-  /** Tries per alert, the first send included. */
+  /** Tries per message, the first send included. */
   maxAttempts?: number;
   /** Waits between tries; injected so tests do not wait. */
   delay?: (ms: number) => Promise<void>;
@@ -46,9 +36,21 @@ export interface SnsAlertPublisherOptions {
   random?: () => number;
 }
 
-/** One alert on its way: the request entry and what we know about its last try. */
+/** A message built by `buildSnsMessage` or `buildDigestMessage`, with the id outcomes report. */
+export interface StructuredMessage extends SnsMessage {
+  id: string;
+}
+
+export interface BatchPublishOutcome {
+  /** Ids of the messages SNS accepted. */
+  published: string[];
+  /** Messages not sent, or not accepted after retries, with the reason. */
+  failed: { id: string; reason: string }[];
+}
+
+/** One message on its way: the request entry and what we know about its last try. */
 interface PendingEntry {
-  alertId: string;
+  id: string;
   request: PublishBatchRequestEntry;
   bytes: number;
   /** Sent in a batch of its own, after SNS said a batch we measured was too long. */
@@ -59,11 +61,6 @@ interface EntryFailure {
   entry: PendingEntry;
   reason: string;
   retryable: boolean;
-}
-
-/** A message built by `buildSnsMessage` or `buildDigestMessage`, with the id outcomes report. */
-export interface StructuredMessage extends SnsMessage {
-  id: string;
 }
 
 const BATCH_ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
@@ -93,53 +90,46 @@ const TRANSIENT_NETWORK_CODES = new Set([
 /** Per-entry failure codes that are throttling even when SNS flags them as the sender's fault. */
 const THROTTLING_ENTRY_CODE = /throttl|toomanyrequests|ratelimit|limitexceeded/i;
 
-export class SnsAlertPublisher implements AlertPublisher {
+export class SnsBatchPublisher {
   private readonly client: SNSClient;
   private readonly topicArn: string;
-  private readonly topicNames: Record<string, string>;
   private readonly maxAttempts: number;
   private readonly delay: (ms: number) => Promise<void>;
   private readonly random: () => number;
 
-  constructor(options: SnsAlertPublisherOptions) {
+  constructor(options: SnsBatchPublisherOptions) {
     const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1) {
       throw new RangeError(`maxAttempts must be a whole number of at least 1, got ${maxAttempts}`);
     }
     this.client = options.client;
     this.topicArn = options.topicArn;
-    this.topicNames = options.topicNames;
     this.maxAttempts = maxAttempts;
     this.delay = options.delay ?? ((ms) => sleep(ms));
     this.random = options.random ?? Math.random;
   }
 
-  async publish(alerts: readonly Alert[]): Promise<PublishOutcome> {
-    const outcome: PublishOutcome = { published: [], failed: [] };
-    await this.sendWithRetries(this.toEntries(alerts, outcome), outcome);
-    return outcome;
-  }
-
   /**
-   * Publishes messages built in the core (one text per protocol) with `MessageStructure: 'json'`,
-   * batched and retried like `publish`; the outcome names each message by its `id`. A JSON message
-   * cannot be cut to size the way an alert's text is, so one past the SNS limit, or one without
-   * the `default` text SNS requires, is reported as failed and not sent.
+   * Publishes each distinct message once, as built: a JSON message cannot be cut to size without
+   * breaking it, so one past the SNS limit, or one without the `default` text SNS requires, is
+   * reported as failed and not sent.
    */
-  async publishStructured(messages: readonly StructuredMessage[]): Promise<PublishOutcome> {
-    const outcome: PublishOutcome = { published: [], failed: [] };
+  async publish(messages: readonly StructuredMessage[]): Promise<BatchPublishOutcome> {
+    const outcome: BatchPublishOutcome = { published: [], failed: [] };
     const entries: PendingEntry[] = [];
     const seen = new Set<string>();
     const batchIds = new Set<string>();
     for (const message of messages) {
+      // A repeated message would reach subscribers twice.
       if (seen.has(message.id)) {
         continue;
       }
       seen.add(message.id);
-      const id = uniqueBatchId(batchEntryIdFor(message.id), batchIds);
-      batchIds.add(id);
+      // Unique across the whole call, so unique within any batch and through every retry.
+      const batchId = uniqueBatchId(batchEntryIdFor(message.id), batchIds);
+      batchIds.add(batchId);
       const request: PublishBatchRequestEntry = {
-        Id: id,
+        Id: batchId,
         Subject: message.subject,
         Message: message.message,
         MessageStructure: 'json',
@@ -147,17 +137,20 @@ export class SnsAlertPublisher implements AlertPublisher {
       };
       const problem = structuredMessageProblem(request);
       if (problem !== undefined) {
-        outcome.failed.push({ alertId: message.id, reason: problem });
+        outcome.failed.push({ id: message.id, reason: problem });
         continue;
       }
-      entries.push({ alertId: message.id, request, bytes: entryBytes(request), alone: false });
+      entries.push({ id: message.id, request, bytes: entryBytes(request), alone: false });
     }
     await this.sendWithRetries(entries, outcome);
     return outcome;
   }
 
   /** Sends entries in batches until each has succeeded or failed for good; records both. */
-  private async sendWithRetries(entries: PendingEntry[], outcome: PublishOutcome): Promise<void> {
+  private async sendWithRetries(
+    entries: PendingEntry[],
+    outcome: BatchPublishOutcome,
+  ): Promise<void> {
     let pending = entries;
     for (let attempt = 1; pending.length > 0; attempt += 1) {
       if (attempt > 1) {
@@ -171,7 +164,7 @@ export class SnsAlertPublisher implements AlertPublisher {
             retry.push(entry);
           } else {
             const tries = retryable ? ` (after ${attempt} attempts)` : '';
-            outcome.failed.push({ alertId: entry.alertId, reason: `${reason}${tries}` });
+            outcome.failed.push({ id: entry.id, reason: `${reason}${tries}` });
           }
         }
       }
@@ -179,36 +172,11 @@ export class SnsAlertPublisher implements AlertPublisher {
     }
   }
 
-  /** Builds one entry per distinct alert id; a repeated alert would reach subscribers twice. */
-  private toEntries(alerts: readonly Alert[], outcome: PublishOutcome): PendingEntry[] {
-    const entries: PendingEntry[] = [];
-    const alertIds = new Set<string>();
-    const batchIds = new Set<string>();
-    for (const alert of alerts) {
-      if (alertIds.has(alert.id)) {
-        continue;
-      }
-      alertIds.add(alert.id);
-      const message = buildAlertMessage(alert, this.topicNames);
-      // Unique across the whole call, so unique within any batch and through every retry.
-      const id = uniqueBatchId(batchEntryIdFor(alert.id), batchIds);
-      batchIds.add(id);
-      const request = fitToPayloadLimit(toRequestEntry(id, message));
-      const bytes = entryBytes(request);
-      if (bytes > MAX_PAYLOAD_BYTES) {
-        outcome.failed.push({
-          alertId: alert.id,
-          reason: `MESSAGE_TOO_LARGE: subject and attributes alone pass the ${MAX_PAYLOAD_BYTES} byte limit`,
-        });
-        continue;
-      }
-      entries.push({ alertId: alert.id, request, bytes, alone: false });
-    }
-    return entries;
-  }
-
   /** Sends one batch; records successes and returns the entries that failed. */
-  private async sendBatch(batch: PendingEntry[], outcome: PublishOutcome): Promise<EntryFailure[]> {
+  private async sendBatch(
+    batch: PendingEntry[],
+    outcome: BatchPublishOutcome,
+  ): Promise<EntryFailure[]> {
     let response: PublishBatchCommandOutput;
     try {
       response = await this.client.send(
@@ -233,7 +201,7 @@ export class SnsAlertPublisher implements AlertPublisher {
       const entry = unanswered.get(success.Id);
       if (entry !== undefined) {
         unanswered.delete(success.Id);
-        outcome.published.push(entry.alertId);
+        outcome.published.push(entry.id);
       }
     }
     const failures: EntryFailure[] = [];
@@ -271,13 +239,15 @@ export class SnsAlertPublisher implements AlertPublisher {
   }
 }
 
-/** The alert id when it is already batch-safe; else a readable prefix plus a hash of it. */
-function batchEntryIdFor(alertId: string): string {
-  if (BATCH_ENTRY_ID.test(alertId)) {
-    return alertId;
+/** The message id when it is already batch-safe; else a readable prefix plus a hash of it. */
+function batchEntryIdFor(messageId: string): string {
+  if (BATCH_ENTRY_ID.test(messageId)) {
+    return messageId;
   }
-  const digest = createHash('sha256').update(alertId).digest('base64url').slice(0, 22);
-  const prefix = alertId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80 - digest.length - 1);
+  const digest = createHash('sha256').update(messageId).digest('base64url').slice(0, 22);
+  const prefix = messageId
+    .replace(/[^A-Za-z0-9_-]/g, '_')
+    .slice(0, MAX_BATCH_ENTRY_ID_LENGTH - digest.length - 1);
   return prefix === '' ? digest : `${prefix}-${digest}`;
 }
 
@@ -288,20 +258,6 @@ function entryBytes(entry: PublishBatchRequestEntry): number {
     bytes += utf8Bytes(name) + attributeBytes(value);
   }
   return bytes;
-}
-
-function toRequestEntry(id: string, message: AlertMessage): PublishBatchRequestEntry {
-  return {
-    Id: id,
-    Subject: message.subject,
-    Message: message.text,
-    MessageAttributes: {
-      topics: { DataType: 'String.Array', StringValue: JSON.stringify(message.attributes.topics) },
-      language: { DataType: 'String', StringValue: message.attributes.language },
-      kind: { DataType: 'String', StringValue: message.attributes.kind },
-      alertId: { DataType: 'String', StringValue: message.alertId },
-    },
-  };
 }
 
 function structuredMessageProblem(entry: PublishBatchRequestEntry): string | undefined {
@@ -322,20 +278,6 @@ function structuredMessageProblem(entry: PublishBatchRequestEntry): string | und
   return bytes > MAX_PAYLOAD_BYTES
     ? `MESSAGE_TOO_LARGE: ${bytes} bytes, more than the ${MAX_PAYLOAD_BYTES} byte limit`
     : undefined;
-}
-
-/** Cuts the text of an entry over the limit, rather than lose the alert. */
-function fitToPayloadLimit(entry: PublishBatchRequestEntry): PublishBatchRequestEntry {
-  const bytes = entryBytes(entry);
-  if (bytes <= MAX_PAYLOAD_BYTES) {
-    return entry;
-  }
-  const message = entry.Message ?? '';
-  const room = MAX_PAYLOAD_BYTES - (bytes - utf8Bytes(message)) - utf8Bytes(TRUNCATION_MARKER);
-  if (room <= 0) {
-    return entry;
-  }
-  return { ...entry, Message: `${truncateUtf8(message, room)}${TRUNCATION_MARKER}` };
 }
 
 /** Greedy, in order: a new batch when the next entry would pass 10 entries or 256 KiB. */
@@ -384,20 +326,6 @@ function attributeBytes(value: MessageAttributeValue): number {
 
 function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, 'utf8');
-}
-
-/** The longest prefix of `text` within `maxBytes` of UTF-8, never splitting a character. */
-function truncateUtf8(text: string, maxBytes: number): string {
-  const bytes = Buffer.from(text, 'utf8');
-  if (bytes.length <= maxBytes) {
-    return text;
-  }
-  let cut = maxBytes;
-  // Step back over continuation bytes (10xxxxxx) to the start of the character cut in two.
-  while (cut > 0 && ((bytes[cut] ?? 0) & 0xc0) === 0x80) {
-    cut -= 1;
-  }
-  return bytes.subarray(0, cut).toString('utf8');
 }
 
 function isTransient(error: unknown): boolean {

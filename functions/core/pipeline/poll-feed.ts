@@ -14,7 +14,7 @@ import { type DeliverySettings, deliverStory } from '../delivery/deliver-story';
 import type { AudiencePublisher, DeliveryLedger } from '../delivery/ports';
 import { decodeFeedBody } from '../feeds/decode-body';
 import { describeFeedError, FeedFetchError } from '../feeds/errors';
-import { normaliseItem } from '../feeds/normalise-item';
+import { canonicalLink, normaliseItem } from '../feeds/normalise-item';
 import { parseFeed } from '../feeds/parse-feed';
 import { articleKeyFor } from '../ids';
 import type { Feed, FeedPollState, TopicMatch } from '../model';
@@ -196,7 +196,8 @@ function storyContent(
     })),
     terms: [...new Set(matches.flatMap((match) => match.terms))],
     snippet: truncateOnWord(article.summary, SNIPPET_MAX_LENGTH),
-    link: article.link,
+    // Tracking parameters only cost SMS characters: the alert links to the canonical page.
+    link: canonicalLink(article.link) || article.link,
     language: article.language,
   };
 }

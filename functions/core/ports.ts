@@ -91,11 +91,8 @@ export interface TopicMatcher {
   match(text: { title: string; summary: string; language: Article['language'] }): TopicMatch[];
 }
 
-/** Progress of one poll cycle, printed locally and logged as metrics in AWS. */
-export interface CycleReport {
-  feedsPolled: number;
-  feedsUnchanged: number;
-  feedsFailed: number;
+/** What a poll found and sent: per feed, and summed over a cycle. */
+export interface PollCounts {
   newArticles: number;
   matches: number;
   /** New stories (developments) alerted. */
@@ -105,8 +102,27 @@ export interface CycleReport {
   /** Messages sent to audiences, and stories queued for digests. */
   deliveries: number;
   queued: number;
+  /** Stories whose delivery failed this time; retried next cycle. */
   alertFailures: number;
   /** Deliveries parked as dead letters (with their reasons) after repeated failures. */
   deadLetters: number;
+}
+
+export const POLL_COUNT_NAMES = [
+  'newArticles',
+  'matches',
+  'alerts',
+  'copies',
+  'deliveries',
+  'queued',
+  'alertFailures',
+  'deadLetters',
+] as const satisfies readonly (keyof PollCounts)[];
+
+/** Progress of one poll cycle, printed locally and logged as metrics in AWS. */
+export interface CycleReport extends PollCounts {
+  feedsPolled: number;
+  feedsUnchanged: number;
+  feedsFailed: number;
   failures: { feedId: string; url: string; reason: string }[];
 }

@@ -13,10 +13,11 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryLedger, DeliveryState } from '../../core/delivery/ports';
+import { queryAll } from './query-all';
 
 const storyKey = (storyId: string) => `story#${storyId}`;
 /** The partition that lists parked deliveries with their reasons. */
@@ -127,14 +128,12 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
   async deadLetters(): Promise<
     { audienceId: string; storyId: string; reason: string; at: string }[]
   > {
-    const page = await this.document.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'audienceId = :dead',
-        ExpressionAttributeValues: { ':dead': DEAD_LETTERS },
-      }),
-    );
-    return (page.Items ?? []).map((item) => ({
+    const items = await queryAll(this.document, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'audienceId = :dead',
+      ExpressionAttributeValues: { ':dead': DEAD_LETTERS },
+    });
+    return items.map((item) => ({
       audienceId: String(item.deliveryAudienceId),
       storyId: String(item.storyId),
       reason: String(item.reason),
@@ -143,21 +142,7 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
   }
 
   async queuedStories(audienceId: string): Promise<{ storyId: string; queuedAt: string }[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.document.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'audienceId = :audience AND begins_with(sk, :queue)',
-          ExpressionAttributeValues: { ':audience': audienceId, ':queue': 'queue#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await this.queuedItems(audienceId);
     return items.map((item) => ({
       storyId: String(item.storyId),
       queuedAt: String(item.sk).slice('queue#'.length, 'queue#'.length + 24),
@@ -166,15 +151,8 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
 
   async clearQueued(audienceId: string, storyIds: readonly string[]): Promise<void> {
     const wanted = new Set(storyIds);
-    const page = await this.document.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        KeyConditionExpression: 'audienceId = :audience AND begins_with(sk, :queue)',
-        ExpressionAttributeValues: { ':audience': audienceId, ':queue': 'queue#' },
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of page.Items ?? []) {
+    const queued = await this.queuedItems(audienceId);
+    for (const item of queued) {
       if (!wanted.has(String(item.storyId))) continue;
       await this.document.send(
         new DeleteCommand({ TableName: this.tableName, Key: { audienceId, sk: item.sk } }),
@@ -182,22 +160,35 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
     }
   }
 
-  async takeSmsSlot(audienceId: string, hour: string, cap: number): Promise<boolean> {
+  takeSmsSlot(audienceId: string, hour: string, cap: number): Promise<boolean> {
+    return this.updateIf({
+      TableName: this.tableName,
+      Key: { audienceId, sk: `sms#${hour}` },
+      UpdateExpression: 'ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expires)',
+      ConditionExpression: 'attribute_not_exists(#count) OR #count < :cap',
+      ExpressionAttributeNames: { '#count': 'count' },
+      ExpressionAttributeValues: {
+        ':one': 1,
+        ':cap': cap,
+        ':expires': Math.floor(Date.parse(`${hour}:00:00Z`) / 1000) + 2 * 86_400,
+      },
+    });
+  }
+
+  claimFloodNotice(audienceId: string, hour: string): Promise<boolean> {
+    return this.updateIf({
+      TableName: this.tableName,
+      Key: { audienceId, sk: `sms#${hour}` },
+      UpdateExpression: 'SET noticeSent = :yes',
+      ConditionExpression: 'attribute_not_exists(noticeSent)',
+      ExpressionAttributeValues: { ':yes': true },
+    });
+  }
+
+  /** A conditional update: true when it was applied, false when its condition did not hold. */
+  private async updateIf(input: UpdateCommandInput): Promise<boolean> {
     try {
-      await this.document.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { audienceId, sk: `sms#${hour}` },
-          UpdateExpression: 'ADD #count :one SET expiresAt = if_not_exists(expiresAt, :expires)',
-          ConditionExpression: 'attribute_not_exists(#count) OR #count < :cap',
-          ExpressionAttributeNames: { '#count': 'count' },
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':cap': cap,
-            ':expires': Math.floor(Date.parse(`${hour}:00:00Z`) / 1000) + 2 * 86_400,
-          },
-        }),
-      );
+      await this.document.send(new UpdateCommand(input));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
@@ -205,22 +196,13 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
     }
   }
 
-  async claimFloodNotice(audienceId: string, hour: string): Promise<boolean> {
-    try {
-      await this.document.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { audienceId, sk: `sms#${hour}` },
-          UpdateExpression: 'SET noticeSent = :yes',
-          ConditionExpression: 'attribute_not_exists(noticeSent)',
-          ExpressionAttributeValues: { ':yes': true },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+  private queuedItems(audienceId: string): Promise<Record<string, unknown>[]> {
+    return queryAll(this.document, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'audienceId = :audience AND begins_with(sk, :queue)',
+      ExpressionAttributeValues: { ':audience': audienceId, ':queue': 'queue#' },
+      ConsistentRead: true,
+    });
   }
 
   async lastDigestAt(audienceId: string): Promise<string | undefined> {

@@ -4,14 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Feed, FeedConfig, FeedPollState } from '../../core/model';
 import type { FeedStore } from '../../core/ports';
+import { queryAll } from './query-all';
 import { FEED_DUE_INDEX, FEED_DUE_SHARDS } from './tables';
 
 export function dueShardFor(feedId: string): string {
@@ -28,20 +24,13 @@ export class DynamoFeedStore implements FeedStore {
   async listDueFeeds(now: Date): Promise<Feed[]> {
     const feeds: Feed[] = [];
     for (let shard = 0; shard < FEED_DUE_SHARDS; shard++) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.document.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: FEED_DUE_INDEX,
-            KeyConditionExpression: 'dueShard = :shard AND nextPollAt <= :now',
-            ExpressionAttributeValues: { ':shard': `due#${shard}`, ':now': now.toISOString() },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) feeds.push(toFeed(item));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const items = await queryAll(this.document, {
+        TableName: this.tableName,
+        IndexName: FEED_DUE_INDEX,
+        KeyConditionExpression: 'dueShard = :shard AND nextPollAt <= :now',
+        ExpressionAttributeValues: { ':shard': `due#${shard}`, ':now': now.toISOString() },
+      });
+      for (const item of items) feeds.push(toFeed(item));
     }
     return feeds;
   }

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { SubscriptionStore } from '../../core/subscriptions/subscribe';
 import type { Audience, Subscription } from '../../core/subscriptions/subscription';
+import { queryAll } from './query-all';
 
 const SUBSCRIPTIONS = 'subscriptions';
 const AUDIENCES = 'audiences';
@@ -117,22 +118,12 @@ export class DynamoSubscriptionStore implements SubscriptionStore {
     await this.document.send(new PutCommand({ TableName: this.tableName, Item: item }));
   }
 
-  private async queryPartition(pk: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.document.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryPartition(pk: string): Promise<Record<string, unknown>[]> {
+    return queryAll(this.document, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+    });
   }
 }
 

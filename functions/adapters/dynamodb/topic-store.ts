@@ -4,9 +4,10 @@
  * once per cycle and compiled again only when they changed.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Topic } from '../../core/model';
 import type { TopicStore } from '../../core/ports';
+import { queryAll } from './query-all';
 import { ALIAS_SCOPE, TOPIC_SCOPE } from './tables';
 
 export class DynamoTopicStore implements TopicStore {
@@ -51,23 +52,13 @@ export class DynamoTopicStore implements TopicStore {
     );
   }
 
-  private async queryScope(scope: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.document.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#scope = :scope',
-          ExpressionAttributeNames: { '#scope': 'scope' },
-          ExpressionAttributeValues: { ':scope': scope },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private queryScope(scope: string): Promise<Record<string, unknown>[]> {
+    return queryAll(this.document, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#scope = :scope',
+      ExpressionAttributeNames: { '#scope': 'scope' },
+      ExpressionAttributeValues: { ':scope': scope },
+    });
   }
 
   /** Conditional puts: an item edited since it was seeded is never overwritten. */

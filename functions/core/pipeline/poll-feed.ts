@@ -24,6 +24,7 @@ import type {
   FeedFetcher,
   FeedStore,
   MatchStore,
+  PollCounts,
   StoredArticle,
   TopicMatcher,
 } from '../ports';
@@ -59,22 +60,7 @@ export interface PollDependencies {
 
 export type FeedOutcome =
   | { status: 'unchanged' }
-  | {
-      status: 'updated';
-      items: number;
-      newArticles: number;
-      matches: number;
-      /** New stories (developments) among the matched articles. */
-      alerts: number;
-      /** Matched articles folded into a story that already existed. */
-      copies: number;
-      /** Messages sent to audiences, and stories queued for digests. */
-      deliveries: number;
-      queued: number;
-      alertFailures: number;
-      /** Deliveries parked as dead letters after repeated failures. */
-      deadLetters: number;
-    }
+  | ({ status: 'updated'; items: number } & PollCounts)
   | { status: 'failed'; reason: string };
 
 export async function pollFeed(feed: Feed, deps: PollDependencies): Promise<FeedOutcome> {

@@ -3,7 +3,7 @@
  * own: it is counted and reported, and the others go on.
  */
 import pLimit from 'p-limit';
-import type { CycleReport } from '../ports';
+import { type CycleReport, POLL_COUNT_NAMES } from '../ports';
 import { type FeedOutcome, type PollDependencies, pollFeed } from './poll-feed';
 
 export interface CycleOptions {
@@ -27,14 +27,10 @@ export async function runPollCycle(
     feedsPolled: 0,
     feedsUnchanged: 0,
     feedsFailed: 0,
-    newArticles: 0,
-    matches: 0,
-    alerts: 0,
-    copies: 0,
-    deliveries: 0,
-    queued: 0,
-    alertFailures: 0,
-    deadLetters: 0,
+    ...(Object.fromEntries(POLL_COUNT_NAMES.map((name) => [name, 0])) as Record<
+      (typeof POLL_COUNT_NAMES)[number],
+      number
+    >),
     failures: [],
   };
   const due = await deps.feeds.listDueFeeds(deps.clock.now());
@@ -50,14 +46,7 @@ export async function runPollCycle(
           report.feedsFailed++;
           report.failures.push({ feedId: feed.id, url: feed.url, reason: outcome.reason });
         } else {
-          report.newArticles += outcome.newArticles;
-          report.matches += outcome.matches;
-          report.alerts += outcome.alerts;
-          report.copies += outcome.copies;
-          report.deliveries += outcome.deliveries;
-          report.queued += outcome.queued;
-          report.alertFailures += outcome.alertFailures;
-          report.deadLetters += outcome.deadLetters;
+          for (const name of POLL_COUNT_NAMES) report[name] += outcome[name];
         }
         done++;
         options.onFeedDone?.({ url: feed.url, name: feed.name, outcome, done, total: due.length });

@@ -1,12 +1,14 @@
 /**
- * The CDK app (cdk.json runs it with tsx): one env-agnostic NewsAlertsStack. The poll schedule
- * comes from context, e.g. `npx cdk synth -c pollSchedule="rate(5 minutes)"`.
+ * The CDK app (cdk.json runs it with tsx): the env-agnostic NewsAlertsStatefulStack and
+ * NewsAlertsStatelessStack, checked by cdk-nag. The poll schedule comes from context, e.g.
+ * `npx cdk synth -c pollSchedule="rate(5 minutes)"`.
  */
 import { App } from 'aws-cdk-lib';
 import {
+  addComplianceChecks,
+  addNewsAlertsStacks,
   DEFAULT_POLL_SCHEDULE,
   InvalidPollScheduleError,
-  NewsAlertsStack,
   parsePollSchedule,
 } from '../lib/news-alerts-stack';
 
@@ -16,10 +18,8 @@ try {
   const pollSchedule = parsePollSchedule(
     app.node.tryGetContext('pollSchedule') ?? DEFAULT_POLL_SCHEDULE,
   );
-  new NewsAlertsStack(app, 'NewsAlertsStack', {
-    description: 'news-alerts: polls news feeds on the Russia–Iran treaty and publishes alerts',
-    pollSchedule,
-  });
+  addNewsAlertsStacks(app, { pollSchedule });
+  addComplianceChecks(app);
   app.synth();
 } catch (error) {
   // A bad setting gets one readable line, not a stack trace from inside the CDK.

@@ -1,17 +1,19 @@
 /**
  * NodeFunction: the one Lambda construct of news-alerts. It carries the team defaults (Node 24 on
- * arm64, an ESM bundle built by the local esbuild, source maps, a log group with retention) and
- * the `bind*` methods that wire a resource in with its env var and its least grant together, so
+ * arm64, an ESM bundle built by the local esbuild, source maps, a log group with retention, X-Ray
+ * tracing, an encrypted failure queue for events it could not process) and the `bind*` methods that wire a resource in with its env var and its least grant together, so
  * no function can get a table name without the permission to use it, or the reverse.
  */
 import path from 'node:path';
-import { type Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, type FunctionOptions, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, type FunctionOptions, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ITopic, TopicGrants } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
 /** The repository root: bundling runs here, next to package-lock.json and tsconfig.json. */
@@ -58,9 +60,23 @@ export interface TopicBinding {
 }
 
 export class NodeFunction extends NodejsFunction {
+  /**
+   * Receives every asynchronous event the function could not process (it failed, or it was
+   * throttled past its maximum event age) with the request and the error: the function's
+   * on-failure destination. Encrypted (SSE-SQS) and TLS-only.
+   */
+  readonly failureQueue: Queue;
+
   constructor(scope: Construct, id: string, props: NodeFunctionProps) {
     const { handlerFile, environment, ...options } = props;
-    // Created before super() so it can be passed in; its scope is the parent, hence the id prefix.
+    // Created before super() so they can be passed in; their scope is the parent, hence the id
+    // prefix.
+    const failureQueue = new Queue(scope, `${id}FailureQueue`, {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      // The longest SQS allows: time to look at a failure after a weekend or a holiday.
+      retentionPeriod: Duration.days(14),
+    });
     const logGroup = new LogGroup(scope, `${id}LogGroup`, {
       retention: RetentionDays.ONE_MONTH,
       // The logs live and die with their function; the tables hold the data worth keeping.
@@ -75,6 +91,8 @@ export class NodeFunction extends NodejsFunction {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       logGroup,
+      tracing: Tracing.ACTIVE,
+      onFailure: new SqsDestination(failureQueue),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -94,6 +112,45 @@ export class NodeFunction extends NodejsFunction {
         forceDockerBundling: false,
       },
     });
+    this.failureQueue = failureQueue;
+    this.acknowledgeNagFindings();
+  }
+
+  /** The cdk-nag findings every NodeFunction has by design, acknowledged on its own resources. */
+  private acknowledgeNagFindings(): void {
+    Validations.of(this).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Failed asynchronous events go to failureQueue through the on-failure destination, which ' +
+        'records the request and the error; a DeadLetterConfig as well would queue each failure twice.',
+    });
+    Validations.of(this.failureQueue).acknowledge(
+      {
+        id: 'AwsSolutions-SQS3',
+        reason:
+          "This queue is the function's dead-letter (on-failure) queue itself: the end of the line.",
+      },
+      {
+        id: 'Serverless-SQSRedrivePolicy',
+        reason:
+          "This queue is the function's dead-letter (on-failure) queue itself: the end of the line.",
+      },
+    );
+    if (this.role) {
+      Validations.of(this.role).acknowledge(
+        {
+          id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          reason:
+            'The AWS-managed basic execution policy only lets the function write its own logs.',
+        },
+        {
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason:
+            'X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no ' +
+            'resource-level permissions, so AWS requires Resource "*".',
+        },
+      );
+    }
   }
 
   /** Passes the table name in `envVar` and grants exactly `access` on the table and its indexes. */
@@ -135,6 +192,27 @@ export class NodeFunction extends NodejsFunction {
           'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/aws/sns' },
         },
       }),
+    );
+    if (!this.role) return;
+    Validations.of(this.role).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:${prefix}-aud-*]`,
+        reason:
+          'The audience topics are created at run time, one per audience, so their ARNs are ' +
+          `unknown at deploy time; the grant is sns:Publish on the ${prefix}-aud-* names only.`,
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
+        reason:
+          'The AWS-managed SNS key has no ARN known at deploy time; the statement holds only ' +
+          'through SNS in this region (kms:ViaService) and only for the alias/aws/sns key.',
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason:
+          'SNS asks for a data key of whichever GenerateDataKey variant it needs on publish; the ' +
+          'statement is limited to the AWS-managed SNS key through SNS.',
+      },
     );
   }
 }

@@ -1,11 +1,13 @@
 /**
- * The synthesized NewsAlertsStack: the properties that matter (keys that agree with tables.ts,
- * retention of data, the exact IAM resources, the schedule wiring), asserted one by one.
+ * The synthesized news-alerts app, both stacks: the properties that matter (keys that agree with
+ * tables.ts, retention of data, the exact IAM resources, the schedule wiring), asserted one by one.
+ * The stateless stack reaches the tables through cross-stack references; `fromStateful` follows
+ * each one back to the stateful stack's value so assertions compare the real table names and ARNs.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
-import { App, type CfnElement } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnRule } from 'aws-cdk-lib/aws-events';
@@ -13,8 +15,10 @@ import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type TableNames, tableSchemas } from '../../functions/adapters/dynamodb/tables';
 import {
+  addNewsAlertsStacks,
   InvalidPollScheduleError,
-  NewsAlertsStack,
+  type NewsAlertsStatefulStack,
+  type NewsAlertsStatelessStack,
   parsePollSchedule,
 } from '../../lib/news-alerts-stack';
 
@@ -70,23 +74,47 @@ function declaredSchema(name: keyof TableNames): CreateTableCommandInput {
 const byAttributeName = (a: { AttributeName?: string }, b: { AttributeName?: string }) =>
   (a.AttributeName ?? '').localeCompare(b.AttributeName ?? '');
 
-describe('NewsAlertsStack', () => {
-  let stack: NewsAlertsStack;
+describe('news-alerts stacks', () => {
+  let stateful: NewsAlertsStatefulStack;
+  let stack: NewsAlertsStatelessStack;
+  let statefulTemplate: Template;
   let template: Template;
   let resources: Record<string, CfnResource>;
+  let statefulResources: Record<string, CfnResource>;
 
+  /** Replaces every cross-stack reference in `value` with what the stateful stack outputs. */
+  const fromStateful = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(fromStateful);
+    if (value && typeof value === 'object') {
+      const reference = (value as Record<string, unknown>)['Fn::GetStackOutput'] as
+        | { StackName: string; OutputName: string }
+        | undefined;
+      if (reference) {
+        const outputs = statefulTemplate.toJSON().Outputs as Record<string, { Value: unknown }>;
+        expect(reference.StackName).toBe(stateful.stackName);
+        return outputs[reference.OutputName]?.Value;
+      }
+      return Object.fromEntries(
+        Object.entries(value).map(([key, inner]) => [key, fromStateful(inner)]),
+      );
+    }
+    return value;
+  };
   const logicalId = (construct: IConstruct): string =>
-    stack.getLogicalId(construct.node.defaultChild as CfnElement);
+    Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
   const resourceOf = (construct: IConstruct): CfnResource => {
-    const resource = resources[logicalId(construct)];
+    const all = Stack.of(construct) === stateful ? statefulResources : resources;
+    const resource = all[logicalId(construct)];
     if (!resource) throw new Error(`no resource for ${construct.node.path}`);
     return resource;
   };
-  const table = (name: keyof TableNames): TableV2 => stack.tables[name];
+  const table = (name: keyof TableNames): TableV2 => stateful.tables[name];
+  const tableName = (name: keyof TableNames): unknown => stateful.resolve(table(name).tableName);
+  const tableArn = (name: keyof TableNames): unknown => stateful.resolve(table(name).tableArn);
 
   /** Every statement of every IAM policy attached to the poll function's role. */
   const pollRoleStatements = (): PolicyStatement[] => roleStatements(stack.pollFunction);
-  const roleStatements = (fn: NewsAlertsStack['pollFunction']): PolicyStatement[] => {
+  const roleStatements = (fn: NewsAlertsStatelessStack['pollFunction']): PolicyStatement[] => {
     const role = stack.resolve(fn.role?.roleName);
     return Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((policy) =>
@@ -94,15 +122,19 @@ describe('NewsAlertsStack', () => {
           (attached) => JSON.stringify(attached) === JSON.stringify(role),
         ),
       )
-      .flatMap((policy) => policy.Properties.PolicyDocument.Statement as PolicyStatement[]);
+      .flatMap(
+        (policy) => fromStateful(policy.Properties.PolicyDocument.Statement) as PolicyStatement[],
+      );
   };
 
   beforeAll(() => {
-    // Synthesized once: this bundles functions/handlers/poll.ts with the local esbuild.
+    // Synthesized once: this bundles the handlers with the local esbuild.
     const app = new App({ context: appContext() });
-    stack = new NewsAlertsStack(app, 'NewsAlertsStack');
+    ({ stateful, stateless: stack } = addNewsAlertsStacks(app));
+    statefulTemplate = Template.fromStack(stateful);
     template = Template.fromStack(stack);
     resources = template.toJSON().Resources as Record<string, CfnResource>;
+    statefulResources = statefulTemplate.toJSON().Resources as Record<string, CfnResource>;
   });
 
   describe('tables', () => {
@@ -179,28 +211,28 @@ describe('NewsAlertsStack', () => {
     it('passes each table name and the audience topic prefix in the env vars the handler reads', () => {
       const { Properties } = resourceOf(stack.pollFunction);
 
-      expect(Properties.Environment).toEqual({
+      expect(fromStateful(Properties.Environment)).toEqual({
         Variables: expect.objectContaining({
-          FEEDS_TABLE: stack.resolve(table('feeds').tableName),
-          ARTICLES_TABLE: stack.resolve(table('articles').tableName),
-          TOPICS_TABLE: stack.resolve(table('topics').tableName),
-          MATCHES_TABLE: stack.resolve(table('matches').tableName),
-          SUBSCRIPTIONS_TABLE: stack.resolve(table('subscriptions').tableName),
-          DELIVERIES_TABLE: stack.resolve(table('deliveries').tableName),
-          STORIES_TABLE: stack.resolve(table('stories').tableName),
-          AUDIENCE_TOPIC_PREFIX: 'NewsAlertsStack',
+          FEEDS_TABLE: tableName('feeds'),
+          ARTICLES_TABLE: tableName('articles'),
+          TOPICS_TABLE: tableName('topics'),
+          MATCHES_TABLE: tableName('matches'),
+          SUBSCRIPTIONS_TABLE: tableName('subscriptions'),
+          DELIVERIES_TABLE: tableName('deliveries'),
+          STORIES_TABLE: tableName('stories'),
+          AUDIENCE_TOPIC_PREFIX: 'news-alerts',
         }),
       });
     });
 
     it.each(tableNames)('may read and write %s, by its ARN', (name) => {
-      const tableArn = stack.resolve(table(name).tableArn);
+      const arn = tableArn(name);
 
       const granting = pollRoleStatements().filter(
         (statement) =>
           statement.Effect === 'Allow' &&
           asArray(statement.Resource).some(
-            (resource) => JSON.stringify(resource) === JSON.stringify(tableArn),
+            (resource) => JSON.stringify(resource) === JSON.stringify(arn),
           ),
       );
 
@@ -219,7 +251,7 @@ describe('NewsAlertsStack', () => {
 
     it('may query the feeds due index', () => {
       const dueIndexArn = {
-        'Fn::Join': ['', [stack.resolve(table('feeds').tableArn), '/index/*']],
+        'Fn::Join': ['', [tableArn('feeds'), '/index/*']],
       };
 
       const statements = pollRoleStatements().filter((statement) =>
@@ -262,7 +294,7 @@ describe('NewsAlertsStack', () => {
                 { Ref: 'AWS::Region' },
                 ':',
                 { Ref: 'AWS::AccountId' },
-                ':NewsAlertsStack-aud-*',
+                ':news-alerts-aud-*',
               ],
             ],
           },
@@ -347,7 +379,7 @@ describe('NewsAlertsStack', () => {
     it('reads subscriptions and stories, writes only the delivery ledger', () => {
       const statements = roleStatements(stack.digestFunction);
       const actionsOn = (name: 'subscriptions' | 'deliveries' | 'stories' | 'feeds') => {
-        const arn = JSON.stringify(stack.resolve(table(name).tableArn));
+        const arn = JSON.stringify(tableArn(name));
         return statements
           .filter((statement) =>
             asArray(statement.Resource).some((resource) => JSON.stringify(resource) === arn),
@@ -362,11 +394,11 @@ describe('NewsAlertsStack', () => {
       expect(actionsOn('subscriptions')).not.toContain('dynamodb:PutItem');
       expect(actionsOn('stories')).not.toContain('dynamodb:PutItem');
       expect(actionsOn('feeds')).toEqual([]);
-      expect(resourceOf(stack.digestFunction).Properties.Environment).toEqual({
+      expect(fromStateful(resourceOf(stack.digestFunction).Properties.Environment)).toEqual({
         Variables: expect.objectContaining({
-          SUBSCRIPTIONS_TABLE: stack.resolve(table('subscriptions').tableName),
-          DELIVERIES_TABLE: stack.resolve(table('deliveries').tableName),
-          STORIES_TABLE: stack.resolve(table('stories').tableName),
+          SUBSCRIPTIONS_TABLE: tableName('subscriptions'),
+          DELIVERIES_TABLE: tableName('deliveries'),
+          STORIES_TABLE: tableName('stories'),
         }),
       });
     });
@@ -375,9 +407,10 @@ describe('NewsAlertsStack', () => {
   it('outputs the table names and the audience topic prefix', () => {
     for (const name of tableNames) {
       const outputId = `${name.charAt(0).toUpperCase()}${name.slice(1)}TableName`;
-      template.hasOutput(outputId, { Value: stack.resolve(table(name).tableName) });
+      const output = (template.toJSON().Outputs as Record<string, { Value: unknown }>)[outputId];
+      expect(fromStateful(output?.Value)).toEqual(tableName(name));
     }
-    template.hasOutput('AudienceTopicPrefix', { Value: 'NewsAlertsStack' });
+    template.hasOutput('AudienceTopicPrefix', { Value: 'news-alerts' });
   });
 });
 
@@ -409,9 +442,7 @@ describe('poll schedule', () => {
   it('fails the stack before anything is built', () => {
     const app = new App({ context: appContext() });
 
-    expect(
-      () => new NewsAlertsStack(app, 'BadSchedule', { pollSchedule: 'rate(15 minute)' }),
-    ).toThrow(
+    expect(() => addNewsAlertsStacks(app, { pollSchedule: 'rate(15 minute)' })).toThrow(
       'Invalid pollSchedule "rate(15 minute)": EventBridge wants the plural: rate(15 minutes).',
     );
   });
@@ -419,11 +450,9 @@ describe('poll schedule', () => {
   it('puts a valid custom schedule on the rule', () => {
     // An empty bundling-stacks list (what `cdk deploy --exclusively` uses) skips esbuild here.
     const app = new App({ context: { ...appContext(), 'aws:cdk:bundling-stacks': [] } });
-    const stack = new NewsAlertsStack(app, 'CustomSchedule', {
-      pollSchedule: 'cron(0/30 * * * ? *)',
-    });
+    const { stateless } = addNewsAlertsStacks(app, { pollSchedule: 'cron(0/30 * * * ? *)' });
 
-    const rule = stack.pollRule.node.defaultChild as CfnRule;
+    const rule = stateless.pollRule.node.defaultChild as CfnRule;
     expect(rule.scheduleExpression).toBe('cron(0/30 * * * ? *)');
   });
 });

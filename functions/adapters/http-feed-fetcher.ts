@@ -9,7 +9,7 @@ import { Transform, type TransformCallback, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { FeedFetchError } from '../core/feeds/errors';
-import type { FeedFetcher, FetchRequest, FetchResult } from '../core/ports';
+import type { CacheHeaders, FeedFetcher, FetchRequest, FetchResult } from '../core/ports';
 
 export interface HttpFeedFetcherOptions {
   /** Deadline for the whole fetch, redirects and body included (ms). */
@@ -37,6 +37,18 @@ const ACCEPT =
 
 /** What one request/response exchange produced. */
 type Hop = FetchResult | { kind: 'redirect'; location: string };
+
+/** The caching headers, when the server sent any that ask for a wait. */
+function cacheHeaders(response: IncomingMessage): CacheHeaders | undefined {
+  const { headers } = response;
+  if (!headers['cache-control'] && !headers.expires) return undefined;
+  return {
+    cacheControl: headers['cache-control'],
+    expires: headers.expires,
+    date: headers.date,
+    age: headers.age,
+  };
+}
 
 /** Header values we send back must be plain visible ASCII; a stored value may not be. */
 function headerValue(value: string | undefined): string | undefined {
@@ -239,7 +251,10 @@ export class HttpFeedFetcher implements FeedFetcher {
       // Bodies of non-2xx answers are never read: destroying is the only way to be sure an
       // endless one stops.
       response.destroy();
-      if (status === 304) return { kind: 'not-modified' };
+      if (status === 304) {
+        const cache = cacheHeaders(response);
+        return cache ? { kind: 'not-modified', cache } : { kind: 'not-modified' };
+      }
       const location = response.headers.location;
       if (REDIRECT_STATUSES.has(status) && location) return { kind: 'redirect', location };
       const retryAfter = response.headers['retry-after'];
@@ -268,6 +283,7 @@ export class HttpFeedFetcher implements FeedFetcher {
       await pipeline(response, decoderFor(contentEncoding), collector, { signal });
       return {
         kind: 'fetched',
+        cache: cacheHeaders(response),
         body: collector.body(),
         contentType: response.headers['content-type'],
         etag: response.headers.etag,

@@ -23,8 +23,16 @@ export interface FeedPollState {
   lastSuccessAt?: string;
   consecutiveErrors: number;
   lastError?: string;
-  /** ISO time at which the feed is due again. */
+  /** ISO time at which the feed is due again (the first of its due windows). */
   nextPollAt: string;
+  /** Spacing of the due windows after `nextPollAt` (ms); see core/feeds/poll-schedule. */
+  intervalMs?: number;
+  /** Width of each due window: one schedule tick (ms). Absent: due from `nextPollAt` on. */
+  dueWindowMs?: number;
+  /** Learnt gap between new items (ms). */
+  learnedIntervalMs?: number;
+  /** ISO time of the last poll that found new items. */
+  lastNewItemsAt?: string;
 }
 
 export interface Feed extends FeedConfig, FeedPollState {}

@@ -16,10 +16,19 @@ export interface FetchRequest {
   lastModified?: string;
 }
 
+/** The caching headers of a successful answer, as sent: `poll-schedule` reads them. */
+export interface CacheHeaders {
+  cacheControl?: string;
+  expires?: string;
+  date?: string;
+  age?: string;
+}
+
 export type FetchResult =
-  | { kind: 'not-modified' }
+  | { kind: 'not-modified'; cache?: CacheHeaders }
   | {
       kind: 'fetched';
+      cache?: CacheHeaders;
       /** The decompressed body, at most the configured byte cap. */
       body: Uint8Array;
       /** The Content-Type header as sent, for the charset. */

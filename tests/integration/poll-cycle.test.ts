@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoArticleStore } from '../../functions/adapters/dynamodb/article-store';
 import { DynamoDeliveryLedger } from '../../functions/adapters/dynamodb/delivery-ledger';
@@ -346,5 +347,178 @@ describe('runPollCycle', () => {
     const dead = await ledger.deadLetters();
     expect(dead).toHaveLength(3);
     expect(dead.every((letter) => letter.reason === 'Throttled: rate exceeded')).toBe(true);
+  });
+});
+
+describe('adaptive poll intervals', () => {
+  const MINUTE = 60_000;
+  const HOUR = 60 * MINUTE;
+  type Answer = {
+    status: number;
+    headers?: Record<string, string>;
+    items?: string[];
+    extra?: string;
+  };
+
+  /** One feed on its own server; `answer` is what the next request gets. */
+  async function setUpFeed() {
+    const { deps, tables } = await setUp();
+    const state = { answer: { status: 200 } as Answer, at: now };
+    const feedServer = createServer((request, response) => {
+      const { status, headers = {}, items = [], extra = '' } = state.answer;
+      const etag = `"${items.join(',')}"`;
+      if (status === 200 && request.headers['if-none-match'] === etag) {
+        response.writeHead(304, headers).end();
+        return;
+      }
+      const body = items.map((guid) => `<item><guid>${guid}</guid><title>${guid}</title></item>`);
+      response
+        .writeHead(status, { 'Content-Type': 'application/rss+xml', ETag: etag, ...headers })
+        .end(
+          `<rss version="2.0"><channel><title>T</title>${extra}${body.join('')}</channel></rss>`,
+        );
+    });
+    await new Promise<void>((resolve) => feedServer.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(feedServer.address() as AddressInfo).port}/rss`;
+    const id = feedIdFor(url);
+    // Only this feed: the fixture feeds are stored but never due in these tests' future.
+    const clock = { now: () => state.at };
+    const only = {
+      ...deps.feeds,
+      addFeeds: deps.feeds.addFeeds.bind(deps.feeds),
+      savePollState: deps.feeds.savePollState.bind(deps.feeds),
+      listDueFeeds: async (at: Date) =>
+        (await deps.feeds.listDueFeeds(at)).filter((feed) => feed.id === id),
+    };
+    await deps.feeds.addFeeds([{ id, url, name: 'T', language: 'en' }], now);
+    const polling: PollDependencies = { ...deps, feeds: only, clock };
+    const isDue = async (offsetMs: number) =>
+      (await only.listDueFeeds(new Date(now.getTime() + offsetMs))).length === 1;
+    const cycle = async (offsetMs: number) => {
+      state.at = new Date(now.getTime() + offsetMs);
+      return runPollCycle(polling, { concurrency: 1 });
+    };
+    const stored = async () => {
+      const read = await tables.document.send(
+        new GetCommand({ TableName: tables.names.feeds, Key: { feedId: id } }),
+      );
+      return read.Item as Record<string, unknown> | undefined;
+    };
+    return { state, isDue, cycle, stored, tables, close: () => feedServer.close() };
+  }
+
+  it('waits out Cache-Control max-age on a successful answer', async () => {
+    // Prepare
+    const feed = await setUpFeed();
+    feed.state.answer = { status: 200, items: ['a'], headers: { 'Cache-Control': 'max-age=600' } };
+
+    // Act
+    await feed.cycle(0);
+
+    // Assess: due no earlier than ten minutes later.
+    expect(await feed.isDue(10 * MINUTE - 1)).toBe(false);
+    expect(await feed.isDue(10 * MINUTE)).toBe(true);
+    feed.close();
+  });
+
+  it('waits out the RSS ttl', async () => {
+    // Prepare
+    const feed = await setUpFeed();
+    feed.state.answer = { status: 200, items: ['a'], extra: '<ttl>30</ttl>' };
+
+    // Act
+    await feed.cycle(0);
+
+    // Assess
+    expect(await feed.isDue(30 * MINUTE - 1)).toBe(false);
+    expect(await feed.isDue(30 * MINUTE)).toBe(true);
+    feed.close();
+  });
+
+  it('keeps a feed with news at every poll at the tick interval', async () => {
+    // Prepare
+    const feed = await setUpFeed();
+    const items: string[] = [];
+
+    // Act: a new item before each of six ticks.
+    for (let tick = 0; tick < 6; tick++) {
+      items.push(`n-${tick}`);
+      feed.state.answer = { status: 200, items: [...items] };
+      const report = await feed.cycle(tick * MINUTE);
+      expect(report).toMatchObject({ feedsPolled: 1, newArticles: 1 });
+    }
+
+    // Assess
+    expect(await feed.stored()).toMatchObject({ learnedIntervalMs: MINUTE });
+    expect(await feed.isDue(6 * MINUTE)).toBe(true);
+    feed.close();
+  });
+
+  it('lets a quiet feed slow down to the cap, writing on few of its 304s', async () => {
+    // Prepare: one item, then 304s for ever.
+    const feed = await setUpFeed();
+    feed.state.answer = { status: 200, items: ['only'] };
+    await feed.cycle(0);
+
+    // Act: the ticks at which the feed is due over five days (the ticks between are not due:
+    // checked at the tick before each).
+    let polls = 0;
+    let writes = 0;
+    for (let offset = MINUTE; offset <= 5 * 24 * HOUR; ) {
+      const state = await feed.stored();
+      const first = Date.parse(String(state?.nextPollAt)) - now.getTime();
+      const interval = Number(state?.intervalMs ?? MINUTE);
+      if (offset < first) offset = first;
+      else offset = first + Math.ceil((offset - first) / interval) * interval;
+      offset = Math.ceil(offset / MINUTE) * MINUTE;
+      if (offset > 5 * 24 * HOUR) break;
+      if (offset - MINUTE > 0 && offset - MINUTE >= first) {
+        expect(await feed.isDue(offset - MINUTE)).toBe(interval <= MINUTE);
+      }
+      expect(await feed.isDue(offset)).toBe(true);
+      feed.tables.counter.reset();
+      const report = await feed.cycle(offset);
+      polls += report.feedsPolled;
+      expect(report.feedsUnchanged).toBe(1);
+      writes += feed.tables.counter.writes;
+      offset += MINUTE;
+    }
+
+    // Assess: the interval reached the day cap; each interval doubling cost one write.
+    expect(await feed.stored()).toMatchObject({ learnedIntervalMs: 24 * HOUR });
+    expect(writes).toBeLessThanOrEqual(12);
+    expect(polls).toBeLessThan(40);
+    feed.close();
+  }, 120_000);
+
+  it('backs off while a feed fails, then returns to its learnt interval', async () => {
+    // Prepare: a feed that had news 10 minutes apart.
+    const feed = await setUpFeed();
+    feed.state.answer = { status: 200, items: ['a'] };
+    await feed.cycle(0);
+    feed.state.answer = { status: 200, items: ['a', 'b'] };
+    await feed.cycle(20 * MINUTE);
+    const learned = (await feed.stored())?.learnedIntervalMs;
+
+    // Act: three failures (503 with Retry-After), then success.
+    feed.state.answer = { status: 503, headers: { 'Retry-After': '300' } };
+    await feed.cycle(40 * MINUTE);
+    const first = await feed.stored();
+    await feed.cycle(45 * MINUTE);
+    await feed.cycle(50 * MINUTE);
+    const third = await feed.stored();
+    feed.state.answer = { status: 200, items: ['a', 'b'] };
+    const recovered = await feed.cycle(60 * MINUTE);
+    const after = await feed.stored();
+
+    // Assess
+    expect(learned).toBe(10 * MINUTE + MINUTE / 2);
+    expect(first).toMatchObject({ consecutiveErrors: 1, nextPollAt: '2025-05-01T10:45:00.000Z' });
+    // Third error: max(2 ticks, Retry-After 5 min) from 10:50.
+    expect(third).toMatchObject({ consecutiveErrors: 3, nextPollAt: '2025-05-01T10:55:00.000Z' });
+    expect(recovered.feedsUnchanged).toBe(1);
+    expect(after).toMatchObject({ consecutiveErrors: 0, learnedIntervalMs: learned });
+    expect(after?.intervalMs).toBeGreaterThanOrEqual(10 * MINUTE);
+    feed.close();
   });
 });

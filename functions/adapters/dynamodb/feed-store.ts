@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isDueAt } from '../../core/feeds/poll-schedule';
 import type { Feed, FeedConfig, FeedPollState } from '../../core/model';
 import type { FeedStore } from '../../core/ports';
 import { queryAll } from './query-all';
@@ -30,7 +31,12 @@ export class DynamoFeedStore implements FeedStore {
         KeyConditionExpression: 'dueShard = :shard AND nextPollAt <= :now',
         ExpressionAttributeValues: { ':shard': `due#${shard}`, ':now': now.toISOString() },
       });
-      for (const item of items) feeds.push(toFeed(item));
+      // The index finds feeds past their first due time; only those in a due window are polled,
+      // so a quiet feed is fetched once per interval without writing (see poll-schedule).
+      for (const item of items) {
+        const feed = toFeed(item);
+        if (isDueAt(feed, now)) feeds.push(feed);
+      }
     }
     return feeds;
   }
@@ -74,6 +80,10 @@ export class DynamoFeedStore implements FeedStore {
       lastModified: state.lastModified,
       lastSuccessAt: state.lastSuccessAt,
       lastError: state.lastError,
+      intervalMs: state.intervalMs,
+      dueWindowMs: state.dueWindowMs,
+      learnedIntervalMs: state.learnedIntervalMs,
+      lastNewItemsAt: state.lastNewItemsAt,
     };
     for (const [name, value] of Object.entries(optional)) {
       if (value === undefined) remove.push(name);
@@ -107,5 +117,13 @@ function toFeed(item: Record<string, unknown>): Feed {
     consecutiveErrors: Number(item.consecutiveErrors ?? 0),
     lastError: item.lastError as string | undefined,
     nextPollAt: String(item.nextPollAt),
+    intervalMs: optionalNumber(item.intervalMs),
+    dueWindowMs: optionalNumber(item.dueWindowMs),
+    learnedIntervalMs: optionalNumber(item.learnedIntervalMs),
+    lastNewItemsAt: item.lastNewItemsAt as string | undefined,
   };
+}
+
+function optionalNumber(value: unknown): number | undefined {
+  return value === undefined ? undefined : Number(value);
 }

@@ -7,6 +7,7 @@
 import { decode as decodeHtmlEntities } from 'html-entities';
 import Parser from 'rss-parser';
 import { FeedParseError } from './errors';
+import { feedHintMs } from './poll-schedule';
 
 /** Items kept per feed, first in document order; a feed carrying more is an archive, not news. */
 export const MAX_ITEMS_PER_FEED = 500;
@@ -27,6 +28,8 @@ export interface RawFeedItem {
 export interface ParsedFeed {
   title?: string;
   language?: string;
+  /** How long the feed asks to be left alone (RSS `<ttl>`, `sy:updatePeriod`), in ms. */
+  refreshHintMs?: number;
   items: RawFeedItem[];
 }
 
@@ -34,6 +37,9 @@ export interface ParsedFeed {
 interface FeedExtras {
   language?: unknown;
   'dc:language'?: unknown;
+  ttl?: unknown;
+  'sy:updatePeriod'?: unknown;
+  'sy:updateFrequency'?: unknown;
 }
 
 interface ItemExtras {
@@ -58,7 +64,7 @@ interface ItemExtras {
 const parser = new Parser<FeedExtras, ItemExtras>({
   defaultRSS: 2,
   customFields: {
-    feed: ['dc:language'],
+    feed: ['dc:language', 'ttl', 'sy:updatePeriod', 'sy:updateFrequency'],
     item: [['guid', 'guidElements', { keepArray: true }], 'issued', 'modified'],
   },
 });
@@ -388,6 +394,11 @@ export async function parseFeed(xml: string): Promise<ParsedFeed> {
     return {
       title: stringOf(output.title),
       language,
+      refreshHintMs: feedHintMs({
+        ttlMinutes: stringOf(output.ttl),
+        updatePeriod: stringOf(output['sy:updatePeriod']),
+        updateFrequency: stringOf(output['sy:updateFrequency']),
+      }),
       items: items.map((item) => toRawItem(item, language)),
     };
   } catch (error) {

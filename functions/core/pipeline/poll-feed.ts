@@ -16,6 +16,13 @@ import { decodeFeedBody } from '../feeds/decode-body';
 import { describeFeedError, FeedFetchError } from '../feeds/errors';
 import { canonicalLink, normaliseItem } from '../feeds/normalise-item';
 import { parseFeed } from '../feeds/parse-feed';
+import {
+  httpHintMs,
+  learnInterval,
+  nextPollAfter,
+  quietPollRewrite,
+  type ScheduleSettings,
+} from '../feeds/poll-schedule';
 import { articleKeyFor } from '../ids';
 import type { Feed, FeedPollState, TopicMatch } from '../model';
 import type {
@@ -32,10 +39,25 @@ import type { Audience } from '../subscriptions/subscription';
 import type { StoryFolder, StoryStore } from './story-folder';
 
 export interface PollSettings {
-  /** The schedule's interval: the base of the error back-off. */
+  /** The schedule's interval (tick): the base of the error back-off. */
   pollIntervalMs: number;
   /** Longest wait after repeated errors. */
   maxBackoffMs: number;
+  /** Shortest learnt interval between polls of one feed; default: the tick. */
+  minIntervalMs?: number;
+  /** Longest interval between polls of one feed, server hints included; default: 24 h. */
+  maxIntervalMs?: number;
+}
+
+const DEFAULT_MAX_INTERVAL_MS = 24 * 3_600_000;
+
+function scheduleSettings(settings: PollSettings): ScheduleSettings {
+  const minIntervalMs = settings.minIntervalMs ?? settings.pollIntervalMs;
+  return {
+    pollIntervalMs: settings.pollIntervalMs,
+    minIntervalMs,
+    maxIntervalMs: Math.max(minIntervalMs, settings.maxIntervalMs ?? DEFAULT_MAX_INTERVAL_MS),
+  };
 }
 
 export interface PollDependencies {
@@ -85,8 +107,13 @@ async function fetchAndProcess(
     lastModified: feed.lastModified,
   });
   if (fetched.kind === 'not-modified') {
-    // A feed that was failing and answers again is news worth one write; otherwise none.
-    if (feed.consecutiveErrors > 0) await saveSuccess(feed, deps, now, feed);
+    // A feed that was failing and answers again is news worth one write, and so is a silence
+    // that doubles its interval (see poll-schedule); otherwise none.
+    if (feed.consecutiveErrors > 0 || quietPollRewrite(feed, now, scheduleSettings(deps.settings)))
+      await saveSuccess(feed, deps, now, feed, {
+        newItems: 0,
+        hintMs: httpHintMs(fetched.cache ?? {}, now),
+      });
     return { status: 'unchanged' };
   }
 
@@ -147,8 +174,15 @@ async function fetchAndProcess(
 
   const validatorsChanged =
     fetched.etag !== feed.etag || fetched.lastModified !== feed.lastModified;
-  if (unsent.size === 0 && (committed.length > 0 || validatorsChanged || feed.consecutiveErrors)) {
-    await saveSuccess(feed, deps, now, fetched);
+  const slowsDown =
+    committed.length === 0 && quietPollRewrite(feed, now, scheduleSettings(deps.settings));
+  if (
+    unsent.size === 0 &&
+    (committed.length > 0 || validatorsChanged || feed.consecutiveErrors || slowsDown)
+  ) {
+    const hints = [httpHintMs(fetched.cache ?? {}, now), parsed.refreshHintMs];
+    const hintMs = Math.max(0, ...hints.filter((hint) => hint !== undefined));
+    await saveSuccess(feed, deps, now, fetched, { newItems: committed.length, hintMs });
   }
   return {
     status: 'updated',
@@ -188,18 +222,36 @@ function storyContent(
   };
 }
 
+/**
+ * Saves a successful poll: validators, errors cleared, and the schedule learnt from this poll
+ * (`newItems` found, the server's `hintMs`). After errors this returns to the learnt interval.
+ */
 async function saveSuccess(
   feed: Feed,
   deps: PollDependencies,
   now: Date,
   validators: { etag?: string; lastModified?: string },
+  observed: { newItems: number; hintMs: number | undefined },
 ): Promise<void> {
+  const schedule = scheduleSettings(deps.settings);
+  // A silence that spans errors was not observed: recovery keeps what was learnt before.
+  const learnedIntervalMs =
+    feed.consecutiveErrors > 0 && observed.newItems === 0
+      ? learnInterval({ learnedIntervalMs: feed.learnedIntervalMs }, { now, newItems: 0 }, schedule)
+      : learnInterval(feed, { now, newItems: observed.newItems }, schedule);
+  const next = nextPollAfter(now, learnedIntervalMs, observed.hintMs, schedule);
   const state: FeedPollState = {
     etag: validators.etag,
     lastModified: validators.lastModified,
     lastSuccessAt: now.toISOString(),
     consecutiveErrors: 0,
-    nextPollAt: now.toISOString(),
+    nextPollAt: next.nextPollAt.toISOString(),
+    intervalMs: next.intervalMs,
+    dueWindowMs: next.dueWindowMs,
+    learnedIntervalMs,
+    // Silence is counted from the last news, or from the first poll of a feed that had none.
+    lastNewItemsAt:
+      observed.newItems > 0 ? now.toISOString() : (feed.lastNewItemsAt ?? now.toISOString()),
   };
   await deps.feeds.savePollState(feed.id, state);
 }
@@ -221,6 +273,10 @@ async function recordFailure(
     nextPollAt: new Date(
       now.getTime() + backoffAfter(consecutiveErrors, error, deps),
     ).toISOString(),
+    // No due windows while failing: due at every tick after the back-off. What was learnt stays
+    // for the success that ends the errors.
+    learnedIntervalMs: feed.learnedIntervalMs,
+    lastNewItemsAt: feed.lastNewItemsAt,
   };
   try {
     await deps.feeds.savePollState(feed.id, state);

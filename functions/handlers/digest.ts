@@ -4,7 +4,6 @@
  */
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { z } from 'zod';
 import { createDynamoClients } from '../adapters/dynamodb/client';
 import { DynamoDeliveryLedger } from '../adapters/dynamodb/delivery-ledger';
 import { DynamoStoryStore } from '../adapters/dynamodb/story-store';
@@ -12,13 +11,16 @@ import { DynamoSubscriptionStore } from '../adapters/dynamodb/subscription-store
 import { SnsAudiencePublisher } from '../adapters/sns-audience-publisher';
 import { SMS_DISPLAY_NAME } from '../adapters/sns-subscription-channel';
 import { type DigestOutcome, sendDueDigests } from '../core/delivery/send-digests';
+import * as z from '../core/zod';
+
+const tableName = () => z.string().check(z.minLength(1));
 
 const config = z
   .object({
-    SUBSCRIPTIONS_TABLE: z.string().min(1),
-    DELIVERIES_TABLE: z.string().min(1),
-    STORIES_TABLE: z.string().min(1),
-    RETENTION_DAYS: z.coerce.number().int().positive().default(30),
+    SUBSCRIPTIONS_TABLE: tableName(),
+    DELIVERIES_TABLE: tableName(),
+    STORIES_TABLE: tableName(),
+    RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.positive()), 30),
   })
   .parse(process.env);
 

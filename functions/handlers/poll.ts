@@ -5,7 +5,6 @@
  */
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { EventBridgeEvent } from 'aws-lambda';
-import { z } from 'zod';
 import feedList from '../../data/feeds.json' with { type: 'json' };
 import { createDynamoClients } from '../adapters/dynamodb/client';
 import { createDynamoStores } from '../adapters/dynamodb/stores';
@@ -20,20 +19,25 @@ import { seedDefaults } from '../core/pipeline/seed-defaults';
 import { FingerprintStoryFolder } from '../core/pipeline/story-folder';
 import { TopicMatcherCache } from '../core/pipeline/topic-matcher-cache';
 import type { CycleReport } from '../core/ports';
+import * as z from '../core/zod';
+
+const tableName = () => z.string().check(z.minLength(1));
+const positiveWholeNumber = (fallback: number) =>
+  z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
 
 const config = z
   .object({
-    FEEDS_TABLE: z.string().min(1),
-    ARTICLES_TABLE: z.string().min(1),
-    TOPICS_TABLE: z.string().min(1),
-    MATCHES_TABLE: z.string().min(1),
-    SUBSCRIPTIONS_TABLE: z.string().min(1),
-    DELIVERIES_TABLE: z.string().min(1),
-    STORIES_TABLE: z.string().min(1),
-    SMS_PER_HOUR: z.coerce.number().int().positive().default(5),
-    POLL_INTERVAL_MINUTES: z.coerce.number().int().positive().default(15),
-    RETENTION_DAYS: z.coerce.number().int().positive().default(30),
-    POLL_CONCURRENCY: z.coerce.number().int().positive().default(16),
+    FEEDS_TABLE: tableName(),
+    ARTICLES_TABLE: tableName(),
+    TOPICS_TABLE: tableName(),
+    MATCHES_TABLE: tableName(),
+    SUBSCRIPTIONS_TABLE: tableName(),
+    DELIVERIES_TABLE: tableName(),
+    STORIES_TABLE: tableName(),
+    SMS_PER_HOUR: positiveWholeNumber(5),
+    POLL_INTERVAL_MINUTES: positiveWholeNumber(15),
+    RETENTION_DAYS: positiveWholeNumber(30),
+    POLL_CONCURRENCY: positiveWholeNumber(16),
   })
   .parse(process.env);
 

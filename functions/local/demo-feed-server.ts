@@ -9,18 +9,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { z } from 'zod';
 import { feedIdFor } from '../core/ids';
 import type { FeedConfig } from '../core/model';
+import * as z from '../core/zod';
 
 export const DEMO_DATA_DIR = join(import.meta.dirname, '../../data/demo');
 
 const manifestSchema = z.array(
   z.object({
-    file: z.string().regex(/^[\w.-]+\.xml$/),
-    name: z.string().min(1),
+    file: z.string().check(z.regex(/^[\w.-]+\.xml$/)),
+    name: z.string().check(z.minLength(1)),
     language: z.enum(['en', 'ru', 'fa']),
-    contentType: z.string().min(1),
+    contentType: z.string().check(z.minLength(1)),
   }),
 );
 

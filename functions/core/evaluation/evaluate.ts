@@ -9,11 +9,11 @@
  * precision 0, not 1, so silence is never rewarded). Only the topic ids passed in are scored;
  * labels and predictions of other topics are ignored. Figures are rounded to 4 decimals.
  */
-import { z } from 'zod';
 import type { Language } from '../model';
 import type { TopicMatcher } from '../ports';
 import { storyFingerprint } from '../stories/story-fingerprint';
 import { foldIntoStory, InMemoryStoryIndex } from '../stories/story-folding';
+import * as z from '../zod';
 
 export interface LabelledItem {
   id: string;
@@ -62,12 +62,12 @@ export class LabelledItemsError extends Error {
 
 // Not strict: the files carry extra fields (source URL, notes) that scoring does not need.
 const labelledItemSchema = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   title: z.string(),
   summary: z.string(),
   lang: z.enum(['en', 'ru', 'fa']),
-  labels: z.array(z.string().min(1)),
-  story: z.string().min(1).optional(),
+  labels: z.array(z.string().check(z.minLength(1))),
+  story: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** Parses JSON Lines of labelled items; blank lines are skipped. */

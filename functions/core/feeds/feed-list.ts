@@ -2,19 +2,21 @@
  * The feed list (data/feeds.json, or a file given to the local runner): validated at start-up,
  * with a clear message naming the entry and field at fault.
  */
-import { z } from 'zod';
 import { feedIdFor } from '../ids';
 import type { FeedConfig } from '../model';
+import * as z from '../zod';
 
 const feedEntrySchema = z.object({
   url: z
     .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
-    .max(2048, 'must be at most 2,048 characters'),
-  name: z.string().trim().min(1, 'must not be empty').max(200),
+    .check(z.maxLength(2048, 'must be at most 2,048 characters')),
+  name: z.string().check(z.trim(), z.minLength(1, 'must not be empty'), z.maxLength(200)),
   language: z.enum(['en', 'ru', 'fa'], { error: 'must be one of en, ru, fa' }),
 });
 
-const feedListSchema = z.array(feedEntrySchema).min(1, 'must list at least one feed');
+const feedListSchema = z
+  .array(feedEntrySchema)
+  .check(z.minLength(1, 'must list at least one feed'));
 
 export class FeedListError extends Error {
   override readonly name = 'FeedListError';

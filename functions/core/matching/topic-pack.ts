@@ -8,9 +8,9 @@
  * loosest, so joining never changes what an entry means. Arrays keep a long vocabulary readable
  * and let a problem be pointed at by entry: `aliases.energy-core[12]: unexpected ")" at 5`.
  */
-import { z } from 'zod';
 import pack from '../../../data/topic-pack.json' with { type: 'json' };
 import type { Topic } from '../model';
+import * as z from '../zod';
 import { QueryCompiler, type QueryNode, QuerySyntaxError } from './query';
 
 export interface TopicPack {
@@ -39,12 +39,14 @@ const PLACEHOLDER_QUERY = 'placeholder';
 /** A query as written in the pack: one string, or alternatives to be joined with " OR ". */
 const writtenQuerySchema = z.union(
   [
-    z.string().min(1, 'must not be empty'),
-    z.array(z.string().min(1, 'must not be empty')).min(1, 'an array must hold at least one entry'),
+    z.string().check(z.minLength(1, 'must not be empty')),
+    z
+      .array(z.string().check(z.minLength(1, 'must not be empty')))
+      .check(z.minLength(1, 'an array must hold at least one entry')),
   ],
   { error: 'must be a query string or an array of query strings' },
 );
-type WrittenQuery = z.infer<typeof writtenQuerySchema>;
+type WrittenQuery = z.output<typeof writtenQuerySchema>;
 
 /** The one query string a written query stands for. */
 export function joinWrittenQuery(written: WrittenQuery): string {
@@ -53,9 +55,9 @@ export function joinWrittenQuery(written: WrittenQuery): string {
 
 // Strict objects: a misspelt field ("querry") is an error rather than a silently missing topic.
 const topicSchema = z.strictObject({
-  id: z.string().regex(SLUG, 'must be lower-case letters and digits joined by "-"'),
-  name: z.string().min(1),
-  description: z.string().min(1),
+  id: z.string().check(z.regex(SLUG, 'must be lower-case letters and digits joined by "-"')),
+  name: z.string().check(z.minLength(1)),
+  description: z.string().check(z.minLength(1)),
   query: writtenQuerySchema,
 });
 
@@ -137,74 +139,85 @@ function findInvalidAliasUse(
   }
 }
 
-const topicPackSchema = z
-  .strictObject({
-    version: z.literal(1),
-    aliases: z.record(
-      z.string().regex(SLUG, 'alias names must be lower-case letters and digits joined by "-"'),
-      writtenQuerySchema,
-    ),
-    topics: z.array(topicSchema).min(1),
-  })
-  .superRefine((value, context) => {
-    const addIssue: AddIssue = (path, message) =>
-      context.addIssue({ code: 'custom', path, message });
+const packFileSchema = z.strictObject({
+  version: z.literal(1),
+  aliases: z.record(
+    z
+      .string()
+      .check(z.regex(SLUG, 'alias names must be lower-case letters and digits joined by "-"')),
+    writtenQuerySchema,
+  ),
+  topics: z.array(topicSchema).check(z.minLength(1)),
+});
 
-    const seen = new Set<string>();
-    value.topics.forEach((topic, index) => {
-      if (seen.has(topic.id)) addIssue(['topics', index, 'id'], `duplicate topic id "${topic.id}"`);
-      seen.add(topic.id);
-    });
+const topicPackSchema = z.pipe(
+  packFileSchema.check(
+    z.superRefine((value, context) => {
+      const addIssue: AddIssue = (path, message) =>
+        context.addIssue({ code: 'custom', path, message });
 
-    // Each problem is reported once, where it is written. First each alias's own text, with every
-    // alias it uses standing in as a placeholder (an unknown alias is still an error)…
-    const names = Object.keys(value.aliases);
-    const ownText = new QueryCompiler(
-      Object.fromEntries(names.map((name) => [name, PLACEHOLDER_QUERY])),
-    );
-    const invalid = new Set<string>();
-    for (const [name, written] of Object.entries(value.aliases)) {
-      const path = ['aliases', name];
-      if (!checkWrittenQuery(path, written, (query) => ownText.parse(query), addIssue)) {
-        invalid.add(name);
+      const seen = new Set<string>();
+      value.topics.forEach((topic, index) => {
+        if (seen.has(topic.id))
+          addIssue(['topics', index, 'id'], `duplicate topic id "${topic.id}"`);
+        seen.add(topic.id);
+      });
+
+      // Each problem is reported once, where it is written. First each alias's own text, with every
+      // alias it uses standing in as a placeholder (an unknown alias is still an error)…
+      const names = Object.keys(value.aliases);
+      const ownText = new QueryCompiler(
+        Object.fromEntries(names.map((name) => [name, PLACEHOLDER_QUERY])),
+      );
+      const invalid = new Set<string>();
+      for (const [name, written] of Object.entries(value.aliases)) {
+        const path = ['aliases', name];
+        if (!checkWrittenQuery(path, written, (query) => ownText.parse(query), addIssue)) {
+          invalid.add(name);
+        }
       }
-    }
 
-    // …then aliases and topics as they will run, invalid aliases replaced by the placeholder: this
-    // finds cycles, and names each alias or topic that relies on an invalid alias.
-    const compiler = new QueryCompiler(
-      Object.fromEntries(
-        Object.entries(value.aliases).map(([name, written]) => [
-          name,
-          invalid.has(name) ? PLACEHOLDER_QUERY : joinWrittenQuery(written),
-        ]),
-      ),
-    );
-    const checkUses = (path: Path, written: WrittenQuery, check: (query: string) => QueryNode) => {
-      for (const tree of checkWrittenQuery(path, written, check, addIssue) ?? []) {
-        const use = findInvalidAliasUse(tree.root, invalid);
-        if (!use) continue;
-        const through = use.via === undefined ? '' : ` through "@${use.via}"`;
-        addIssue(tree.path, `uses the invalid alias "@${use.name}"${through} at ${use.position}`);
+      // …then aliases and topics as they will run, invalid aliases replaced by the placeholder: this
+      // finds cycles, and names each alias or topic that relies on an invalid alias.
+      const compiler = new QueryCompiler(
+        Object.fromEntries(
+          Object.entries(value.aliases).map(([name, written]) => [
+            name,
+            invalid.has(name) ? PLACEHOLDER_QUERY : joinWrittenQuery(written),
+          ]),
+        ),
+      );
+      const checkUses = (
+        path: Path,
+        written: WrittenQuery,
+        check: (query: string) => QueryNode,
+      ) => {
+        for (const tree of checkWrittenQuery(path, written, check, addIssue) ?? []) {
+          const use = findInvalidAliasUse(tree.root, invalid);
+          if (!use) continue;
+          const through = use.via === undefined ? '' : ` through "@${use.via}"`;
+          addIssue(tree.path, `uses the invalid alias "@${use.name}"${through} at ${use.position}`);
+        }
+      };
+      for (const [name, written] of Object.entries(value.aliases)) {
+        if (!invalid.has(name))
+          checkUses(['aliases', name], written, (query) => compiler.parse(query));
       }
-    };
-    for (const [name, written] of Object.entries(value.aliases)) {
-      if (!invalid.has(name))
-        checkUses(['aliases', name], written, (query) => compiler.parse(query));
-    }
-    value.topics.forEach((topic, index) => {
-      checkUses(['topics', index, 'query'], topic.query, (query) => compiler.compile(query).root);
-    });
-  })
-  .transform(
-    (value): TopicPack => ({
+      value.topics.forEach((topic, index) => {
+        checkUses(['topics', index, 'query'], topic.query, (query) => compiler.compile(query).root);
+      });
+    }),
+  ),
+  z.transform(
+    (value: z.output<typeof packFileSchema>): TopicPack => ({
       version: value.version,
       aliases: Object.fromEntries(
         Object.entries(value.aliases).map(([name, written]) => [name, joinWrittenQuery(written)]),
       ),
       topics: value.topics.map((topic) => ({ ...topic, query: joinWrittenQuery(topic.query) })),
     }),
-  );
+  ),
+);
 
 /** `topics[2].query` style, as a person would point at the field in the JSON. */
 function formatPath(path: readonly PropertyKey[]): string {

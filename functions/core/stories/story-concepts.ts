@@ -18,11 +18,11 @@
  * JSON file. The file is validated when first compiled, so a bad edit fails the tests.
  */
 import { decode as decodeHtmlEntities } from 'html-entities';
-import { z } from 'zod';
 import lexiconFile from '../../../data/story-concepts.json' with { type: 'json' };
 import { normaliseForMatching, tokenise } from '../matching/normalise-text';
 import { stemToken } from '../matching/stemming';
 import type { Language } from '../model';
+import * as z from '../zod';
 
 /** The data file does not validate; `issues` has one "field: problem" line each. */
 export class StoryConceptsError extends Error {
@@ -42,19 +42,19 @@ const lexiconSchema = z.object({
   groups: z
     .array(
       z.strictObject({
-        kind: z.string().min(1),
-        weight: z.number().int().min(0).max(5),
-        exclusive: z.boolean().optional(),
+        kind: z.string().check(z.minLength(1)),
+        weight: z.number().check(z.int(), z.gte(0), z.lte(5)),
+        exclusive: z.optional(z.boolean()),
         concepts: z.record(
-          z.string().regex(CONCEPT_ID, 'concept ids are lower-case words joined by "-"'),
-          z.array(z.string().trim().min(1)).min(1),
+          z.string().check(z.regex(CONCEPT_ID, 'concept ids are lower-case words joined by "-"')),
+          z.array(z.string().check(z.trim(), z.minLength(1))).check(z.minLength(1)),
         ),
       }),
     )
-    .min(1),
+    .check(z.minLength(1)),
 });
 
-export type StoryConceptsFile = z.infer<typeof lexiconSchema>;
+export type StoryConceptsFile = z.output<typeof lexiconSchema>;
 
 /** How one written word of a term meets a word of the text (see the data file's comment). */
 type WordMatcher =

@@ -6,7 +6,7 @@
  * without per-subscriber filter policies) and one delivery ledger, flood window and digest queue.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from '../zod';
 
 export type Channel = 'email' | 'sms';
 export type DeliveryMode = 'instant' | 'hourly' | 'daily';
@@ -52,14 +52,11 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 const endpointSchema = z.union([
   z.object({
     channel: z.literal('email'),
-    address: z
-      .email()
-      .max(254)
-      .transform((value) => value.toLowerCase()),
+    address: z.email().check(z.maxLength(254), z.toLowerCase()),
   }),
   z.object({
     channel: z.literal('sms'),
-    address: z.string().regex(E164, 'must be an E.164 number such as +4915112345678'),
+    address: z.string().check(z.regex(E164, 'must be an E.164 number such as +4915112345678')),
   }),
 ]);
 

@@ -1,14 +1,14 @@
 /** `news-alerts match --input FILE.jsonl`: the default topic pack over items, one line each. */
-import { z } from 'zod';
 import { compileTopics } from '../../core/matching/topic-matcher';
 import { loadDefaultTopicPack } from '../../core/matching/topic-pack';
+import * as z from '../../core/zod';
 import { InputFileError, readJsonLines } from './read-jsonl';
 
 const itemSchema = z.object({
-  id: z.union([z.string(), z.number()]).transform(String),
-  title: z.string().default(''),
-  summary: z.string().default(''),
-  lang: z.enum(['en', 'ru', 'fa']).default('en'),
+  id: z.pipe(z.union([z.string(), z.number()]), z.transform(String)),
+  title: z._default(z.string(), ''),
+  summary: z._default(z.string(), ''),
+  lang: z._default(z.enum(['en', 'ru', 'fa']), 'en'),
 });
 
 export async function matchCommand(input: string, write: (line: string) => void): Promise<void> {

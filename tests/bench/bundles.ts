@@ -13,7 +13,8 @@ import { build } from 'esbuild';
 const ROOT = join(import.meta.dirname, '../..');
 const HANDLERS = join(ROOT, 'functions/handlers');
 /** Some dependencies call require(); the stack's bundles define it the same way. */
-const BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+const BANNER =
+  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 const ENV = {
   FEEDS_TABLE: 'feeds',
   ARTICLES_TABLE: 'articles',

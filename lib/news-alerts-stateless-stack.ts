@@ -1,8 +1,9 @@
 /**
- * NewsAlertsStatelessStack: the code of news-alerts. The scheduled poll and digest functions, wired
- * with least-privilege grants to the tables and the operator topic it receives as props from
- * NewsAlertsStatefulStack (cross-stack references), and an alarm on each failure queue. It owns no
- * data: it can be destroyed and deployed again at any time.
+ * NewsAlertsStatelessStack: the code of news-alerts. The scheduled dispatcher, the feed queue and
+ * its poll workers, and the scheduled digest function, wired with least-privilege grants to the
+ * tables and the operator topic it receives as props from NewsAlertsStatefulStack (cross-stack
+ * references), and an alarm on each failure and dead-letter queue. It owns no data: it can be
+ * destroyed and deployed again at any time.
  */
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
@@ -10,13 +11,16 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { TableNames } from '../functions/adapters/dynamodb/tables';
+import { FEED_DUE_INDEX, type TableNames } from '../functions/adapters/dynamodb/tables';
+import { FeedQueue } from './constructs/feed-queue';
 import { NodeFunction } from './constructs/node-function';
 import { DEFAULT_POLL_SCHEDULE, DIGEST_SCHEDULE, parsePollSchedule } from './schedules';
 
-/** The env vars functions/handlers/poll.ts reads its table names from. */
+/** The env vars the handlers (functions/handlers/compose.ts) read the table names from. */
 export const TABLE_ENV_VARS: Readonly<Record<keyof TableNames, string>> = {
   feeds: 'FEEDS_TABLE',
   articles: 'ARTICLES_TABLE',
@@ -26,6 +30,12 @@ export const TABLE_ENV_VARS: Readonly<Record<keyof TableNames, string>> = {
   deliveries: 'DELIVERIES_TABLE',
   stories: 'STORIES_TABLE',
 };
+/** The env var functions/handlers/dispatch.ts reads the feed queue's URL from. */
+export const FEED_QUEUE_URL_ENV_VAR = 'FEED_QUEUE_URL';
+/** Feeds one worker invocation polls (at once). */
+export const WORKER_BATCH_SIZE = 5;
+/** Worker invocations the feed queue starts at most: the cap on feeds fetched at once. */
+export const WORKER_MAX_CONCURRENCY = 10;
 /** The env var the functions read the audience topics' name prefix from. */
 export const AUDIENCE_TOPIC_PREFIX_ENV_VAR = 'AUDIENCE_TOPIC_PREFIX';
 /**
@@ -54,8 +64,12 @@ export interface NewsAlertsStatelessStackProps extends StackProps {
 
 export class NewsAlertsStatelessStack extends Stack {
   readonly tables: Readonly<Record<keyof TableNames, ITableV2>>;
-  readonly pollFunction: NodeFunction;
+  /** Sends the due feeds to `feedQueue` on each tick of `pollRule`. */
+  readonly dispatchFunction: NodeFunction;
   readonly pollRule: Rule;
+  readonly feedQueue: FeedQueue;
+  /** Polls the feeds of `feedQueue`, one record a feed. */
+  readonly pollWorker: NodeFunction;
   readonly digestFunction: NodeFunction;
   readonly digestRule: Rule;
   /** Audience topics are named `<prefix>-aud-…` (see functions/core/subscriptions). */
@@ -70,51 +84,95 @@ export class NewsAlertsStatelessStack extends Stack {
     // mode), created when the first subscriber joins; docs/delivery.md explains why.
     this.audienceTopicPrefix = props.audienceTopicPrefix ?? DEFAULT_AUDIENCE_TOPIC_PREFIX;
 
-    this.pollFunction = new NodeFunction(this, 'PollFunction', {
-      handlerFile: 'poll.ts',
-      description: 'Polls the due feeds, stores new articles, matches topics, publishes alerts',
-      timeout: Duration.minutes(5),
+    // Polling scales out: on each tick the dispatcher sends every due feed to the feed queue, and
+    // the workers poll them, a few feeds an invocation and up to WORKER_MAX_CONCURRENCY at once.
+    // A slow or broken feed holds up only itself.
+    this.pollWorker = new NodeFunction(this, 'PollWorkerFunction', {
+      handlerFile: 'poll-worker.ts',
+      description: 'Polls the feeds the dispatcher queued, stores new articles, publishes alerts',
+      // A feed fetch times out after 20 s; the records of a batch are polled at once.
+      timeout: Duration.minutes(2),
       memorySize: 1024,
-      // One poll at a time: a tick that arrives while a poll runs is throttled rather than run
-      // alongside it.
-      reservedConcurrentExecutions: 1,
-      // No retries of a failed or throttled tick: the next tick is the retry. Lambda keeps a
-      // throttled async event and retries it for up to six hours by default; one minute (the
-      // minimum) drops it (to the failure queue) instead of running a stale poll late.
-      retryAttempts: 0,
-      maxEventAge: Duration.minutes(1),
     });
-    // The poll writes to every table; it also seeds the topic pack on its first run.
+    this.feedQueue = new FeedQueue(this, 'FeedQueue', {
+      consumerTimeout: this.pollWorker.timeout ?? Duration.minutes(2),
+      maxReceiveCount: 3,
+    });
+    this.pollWorker.consumeQueue({
+      queue: this.feedQueue.queue,
+      batchSize: WORKER_BATCH_SIZE,
+      maxConcurrency: WORKER_MAX_CONCURRENCY,
+    });
+    // The worker polls as the single poll function did: it writes to every table, and seeds the
+    // topic pack on its first run.
     for (const name of tableNameKeys) {
-      this.pollFunction.bindTable({
+      this.pollWorker.bindTable({
         table: this.tables[name],
         envVar: TABLE_ENV_VARS[name],
         access: 'readWrite',
       });
     }
-    this.pollFunction.bindAudienceTopics({
+    this.pollWorker.bindAudienceTopics({
       prefix: this.audienceTopicPrefix,
       envVar: AUDIENCE_TOPIC_PREFIX_ENV_VAR,
     });
-    if (this.pollFunction.role) {
+    if (this.pollWorker.role) {
       // The table grants cover the table's own indexes (`<table ARN>/index/*`); the feeds table
       // has one, the due index. cdk-nag names the finding after the cross-stack reference, so
       // this id follows the feeds table's logical id: synth fails loudly if that ever changes.
-      Validations.of(this.pollFunction.role).acknowledge({
+      Validations.of(this.pollWorker.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${FEEDS_TABLE_ARN_REFERENCE}/index/*]`,
         reason:
-          "The wildcard is the feeds table's own indexes (the due index), which the poll queries " +
-          'for the feeds due; it reaches no other table.',
+          "The wildcard is the feeds table's own indexes (the due index); it reaches no other " +
+          'table.',
       });
     }
+    const workerEventSource = this.pollWorker.node
+      .findAll()
+      .find((child) => child instanceof CfnEventSourceMapping);
+    if (workerEventSource) {
+      Validations.of(workerEventSource).acknowledge({
+        id: 'Serverless-LambdaEventSourceMappingDestination',
+        reason:
+          'An SQS event source keeps its failures in the queue: records that fail maxReceiveCount ' +
+          "times move to the feed queue's dead-letter queue (redrive policy), which alarms.",
+      });
+    }
+
+    this.dispatchFunction = new NodeFunction(this, 'DispatchFunction', {
+      handlerFile: 'dispatch.ts',
+      description: 'Sends the feeds due now to the feed queue',
+      timeout: Duration.minutes(1),
+      memorySize: 256,
+      // One dispatch at a time: a tick that arrives while one runs is throttled rather than run
+      // alongside it.
+      reservedConcurrentExecutions: 1,
+      // No retries of a failed or throttled tick: the next tick is the retry. Lambda keeps a
+      // throttled async event and retries it for up to six hours by default; one minute (the
+      // minimum) drops it (to the failure queue) instead of dispatching a stale tick late.
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(1),
+    });
+    // Query on the due index to find the due feeds; PutItem (conditional) to add the configured
+    // feeds on its first run, so that a new deployment has feeds to dispatch.
+    this.dispatchFunction.bindTableActions({
+      table: this.tables.feeds,
+      envVar: TABLE_ENV_VARS.feeds,
+      actions: ['dynamodb:PutItem'],
+      queryIndexes: [FEED_DUE_INDEX],
+    });
+    this.dispatchFunction.bindQueueForSend({
+      queue: this.feedQueue.queue,
+      envVar: FEED_QUEUE_URL_ENV_VAR,
+    });
 
     // An EventBridge rule rather than EventBridge Scheduler: a fixed-rate poll needs none of
     // Scheduler's extras (time zones, one-off `at()`, flexible windows), and the rule invokes
     // through a Lambda resource policy, with no IAM role to create and grant.
     this.pollRule = new Rule(this, 'PollSchedule', {
-      description: 'Starts a poll of the due news feeds',
+      description: 'Dispatches the due news feeds to the poll workers',
       schedule: Schedule.expression(pollSchedule),
-      targets: [scheduledTarget(this.pollFunction)],
+      targets: [scheduledTarget(this.dispatchFunction)],
     });
 
     this.digestFunction = new NodeFunction(this, 'DigestFunction', {
@@ -143,9 +201,15 @@ export class NewsAlertsStatelessStack extends Stack {
       targets: [scheduledTarget(this.digestFunction)],
     });
 
-    for (const fn of [this.pollFunction, this.digestFunction]) {
+    for (const fn of [this.dispatchFunction, this.digestFunction]) {
       alarmOnFailures(fn, props.operatorTopic);
     }
+    alarmOnMessages(
+      this.feedQueue.deadLetterQueue,
+      'FeedDeadLetterAlarm',
+      'Feeds the poll workers failed to take in three times; see the feed dead-letter queue',
+      props.operatorTopic,
+    );
 
     for (const name of tableNameKeys) {
       new CfnOutput(this, `${capitalize(name)}TableName`, {
@@ -170,10 +234,27 @@ function scheduledTarget(fn: NodeFunction): LambdaFunction {
 
 /** A message in the failure queue means a tick did not run: tell the operator. */
 function alarmOnFailures(fn: NodeFunction, operatorTopic: ITopic): void {
-  const alarm = fn.failureQueue
+  alarmOnMessages(
+    fn.failureQueue,
+    'FailureQueueAlarm',
+    `${fn.node.id} could not process an event; see its failure queue`,
+    operatorTopic,
+    fn,
+  );
+}
+
+/** Tells the operator when `queue` holds a message. The alarm lives in `scope` (the queue's). */
+function alarmOnMessages(
+  queue: IQueue,
+  id: string,
+  description: string,
+  operatorTopic: ITopic,
+  scope: Construct = queue,
+): void {
+  const alarm = queue
     .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) })
-    .createAlarm(fn, 'FailureQueueAlarm', {
-      alarmDescription: `${fn.node.id} could not process an event; see its failure queue`,
+    .createAlarm(scope, id, {
+      alarmDescription: description,
       threshold: 0,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,

@@ -47,6 +47,8 @@ export interface FeedFetcher {
 export interface FeedStore {
   /** Feeds whose `nextPollAt` is at or before `now`: a Query per due-shard, never a Scan. */
   listDueFeeds(now: Date): Promise<Feed[]>;
+  /** One feed by id (GetItem), or undefined when it is not stored (any more). */
+  getFeed(feedId: string): Promise<Feed | undefined>;
   /** Adds feeds that are not stored yet (conditional puts); returns how many were added. */
   addFeeds(feeds: readonly FeedConfig[], now: Date): Promise<number>;
   /** Replaces the poll state of one feed. */

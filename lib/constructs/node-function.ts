@@ -10,10 +10,11 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, type FunctionOptions, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ITopic, TopicGrants } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
 /** The repository root: bundling runs here, next to package-lock.json and tsconfig.json. */
@@ -51,6 +52,31 @@ export interface TableBinding {
   /** The env var the handler reads the table name from. */
   readonly envVar: string;
   readonly access: TableAccess;
+}
+
+/** A narrower grant than `TableAccess`: exactly these actions, and Query on these indexes. */
+export interface TableActionsBinding {
+  readonly table: ITableV2;
+  /** The env var the handler reads the table name from. */
+  readonly envVar: string;
+  /** Actions on the table itself, e.g. `dynamodb:PutItem`. */
+  readonly actions: readonly string[];
+  /** Indexes the function may Query, by name. */
+  readonly queryIndexes: readonly string[];
+}
+
+export interface QueueBinding {
+  readonly queue: IQueue;
+  /** The env var the handler reads the queue URL from. */
+  readonly envVar: string;
+}
+
+export interface QueueConsumption {
+  readonly queue: IQueue;
+  /** Records per invocation. */
+  readonly batchSize: number;
+  /** Concurrent invocations the event source may start at most (2 to 1000). */
+  readonly maxConcurrency: number;
 }
 
 export interface TopicBinding {
@@ -161,6 +187,44 @@ export class NodeFunction extends NodejsFunction {
     } else {
       table.grants.readWriteData(this);
     }
+  }
+
+  /**
+   * Passes the table name in `envVar` and grants exactly `actions` on the table and Query on the
+   * named indexes, each by its ARN: for a function that needs less than `read`.
+   */
+  bindTableActions({ table, envVar, actions, queryIndexes }: TableActionsBinding): void {
+    this.addEnvironment(envVar, table.tableName);
+    if (actions.length > 0) {
+      this.addToRolePolicy(
+        new PolicyStatement({ actions: [...actions], resources: [table.tableArn] }),
+      );
+    }
+    if (queryIndexes.length > 0) {
+      this.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: queryIndexes.map((index) => `${table.tableArn}/index/${index}`),
+        }),
+      );
+    }
+  }
+
+  /** Passes the queue URL in `envVar` and grants sending to that queue only. */
+  bindQueueForSend({ queue, envVar }: QueueBinding): void {
+    this.addEnvironment(envVar, queue.queueUrl);
+    queue.grantSendMessages(this);
+  }
+
+  /**
+   * Makes the function the consumer of `queue`: an event source mapping with partial batch
+   * responses (the handler returns `batchItemFailures`, and only those records come back), and
+   * the grants to receive and delete on that queue only.
+   */
+  consumeQueue({ queue, batchSize, maxConcurrency }: QueueConsumption): void {
+    this.addEventSource(
+      new SqsEventSource(queue, { batchSize, maxConcurrency, reportBatchItemFailures: true }),
+    );
   }
 
   /** Passes the topic ARN in `envVar` and grants sns:Publish on that topic only. */

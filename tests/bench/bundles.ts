@@ -24,6 +24,7 @@ const ENV = {
   DELIVERIES_TABLE: 'deliveries',
   STORIES_TABLE: 'stories',
   AUDIENCE_TOPIC_PREFIX: 'news-alerts',
+  FEED_QUEUE_URL: 'https://sqs.eu-central-1.amazonaws.com/123456789012/feeds',
   AWS_REGION: 'eu-central-1',
   AWS_ACCESS_KEY_ID: 'bench',
   AWS_SECRET_ACCESS_KEY: 'bench',

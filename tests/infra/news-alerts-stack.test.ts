@@ -112,9 +112,9 @@ describe('news-alerts stacks', () => {
   const tableName = (name: keyof TableNames): unknown => stateful.resolve(table(name).tableName);
   const tableArn = (name: keyof TableNames): unknown => stateful.resolve(table(name).tableArn);
 
-  /** Every statement of every IAM policy attached to the poll function's role. */
-  const pollRoleStatements = (): PolicyStatement[] => roleStatements(stack.pollFunction);
-  const roleStatements = (fn: NewsAlertsStatelessStack['pollFunction']): PolicyStatement[] => {
+  /** Every statement of every IAM policy attached to the poll worker's role. */
+  const pollRoleStatements = (): PolicyStatement[] => roleStatements(stack.pollWorker);
+  const roleStatements = (fn: NewsAlertsStatelessStack['pollWorker']): PolicyStatement[] => {
     const role = stack.resolve(fn.role?.roleName);
     return Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((policy) =>
@@ -193,23 +193,22 @@ describe('news-alerts stacks', () => {
     });
   });
 
-  describe('poll function', () => {
+  describe('poll worker', () => {
     it('runs Node 24 on arm64 with the team defaults', () => {
-      template.hasResourceProperties('AWS::Lambda::Function', {
+      expect(resourceOf(stack.pollWorker).Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
-        Timeout: 300,
+        Timeout: 120,
         MemorySize: 1024,
-        ReservedConcurrentExecutions: 1,
         Environment: {
-          Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }),
+          Variables: expect.objectContaining({ NODE_OPTIONS: '--enable-source-maps' }),
         },
       });
     });
 
     it('passes each table name and the audience topic prefix in the env vars the handler reads', () => {
-      const { Properties } = resourceOf(stack.pollFunction);
+      const { Properties } = resourceOf(stack.pollWorker);
 
       expect(fromStateful(Properties.Environment)).toEqual({
         Variables: expect.objectContaining({
@@ -322,17 +321,171 @@ describe('news-alerts stacks', () => {
     });
 
     it('logs to its own log group, kept for one month', () => {
-      const logGroup = stack.pollFunction.logGroup;
+      const logGroup = stack.pollWorker.logGroup;
 
-      expect(resourceOf(stack.pollFunction).Properties.LoggingConfig).toEqual(
+      expect(resourceOf(stack.pollWorker).Properties.LoggingConfig).toEqual(
         expect.objectContaining({ LogGroup: stack.resolve(logGroup.logGroupName) }),
       );
       expect(resourceOf(logGroup).Properties.RetentionInDays).toBe(30);
     });
 
+    it('takes the feed queue 5 records at a time, at most 10 at once, reporting failed records', () => {
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        FunctionName: stack.resolve(stack.pollWorker.functionName),
+        EventSourceArn: stack.resolve(stack.feedQueue.queue.queueArn),
+        BatchSize: 5,
+        ScalingConfig: { MaximumConcurrency: 10 },
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+    });
+
+    it('may receive and delete messages of the feed queue, not send to it', () => {
+      const queueArn = stack.resolve(stack.feedQueue.queue.queueArn);
+
+      const sqs = pollRoleStatements().filter((statement) =>
+        asArray(statement.Resource).some(
+          (resource) => JSON.stringify(resource) === JSON.stringify(queueArn),
+        ),
+      );
+
+      expect(sqs).toEqual([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: expect.arrayContaining([
+            'sqs:ReceiveMessage',
+            'sqs:DeleteMessage',
+            'sqs:ChangeMessageVisibility',
+          ]),
+          Resource: queueArn,
+        }),
+      ]);
+      expect(asArray(sqs[0]?.Action ?? [])).not.toContain('sqs:SendMessage');
+    });
+  });
+
+  describe('feed queue', () => {
+    it('hides a message for six times the worker timeout while a worker has it', () => {
+      const workerTimeout = resourceOf(stack.pollWorker).Properties.Timeout as number;
+
+      const visibility = resourceOf(stack.feedQueue.queue).Properties.VisibilityTimeout as number;
+
+      expect(visibility).toBe(6 * workerTimeout);
+    });
+
+    it('moves a message delivered three times to its dead-letter queue', () => {
+      expect(resourceOf(stack.feedQueue.queue).Properties.RedrivePolicy).toEqual({
+        deadLetterTargetArn: stack.resolve(stack.feedQueue.deadLetterQueue.queueArn),
+        maxReceiveCount: 3,
+      });
+    });
+
+    it.each([
+      ['queue', 'queue'],
+      ['dead-letter queue', 'deadLetterQueue'],
+    ] as const)(
+      'encrypts the %s (SSE-SQS), keeps messages 14 days, refuses plain HTTP',
+      (_, key) => {
+        const queue = stack.feedQueue[key];
+
+        expect(resourceOf(queue).Properties).toMatchObject({
+          SqsManagedSseEnabled: true,
+          MessageRetentionPeriod: 14 * 24 * 3600,
+        });
+        template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [stack.resolve(queue.queueUrl)],
+          PolicyDocument: {
+            Statement: [
+              {
+                Action: 'sqs:*',
+                Effect: 'Deny',
+                Principal: { AWS: '*' },
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+                Resource: stack.resolve(queue.queueArn),
+              },
+            ],
+          },
+        });
+      },
+    );
+
+    it('alarms the operator topic when the dead-letter queue holds a message', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [
+          {
+            Name: 'QueueName',
+            Value: stack.resolve(stack.feedQueue.deadLetterQueue.queueName),
+          },
+        ],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [Match.objectLike({ 'Fn::GetStackOutput': Match.anyValue() })],
+      });
+    });
+  });
+
+  describe('dispatcher', () => {
+    const dispatchStatements = () => roleStatements(stack.dispatchFunction);
+
+    it('runs one tick at a time for at most a minute', () => {
+      expect(resourceOf(stack.dispatchFunction).Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Timeout: 60,
+        MemorySize: 256,
+        ReservedConcurrentExecutions: 1,
+      });
+    });
+
+    it('reads the feeds table name and the feed queue URL from its env vars', () => {
+      expect(fromStateful(resourceOf(stack.dispatchFunction).Properties.Environment)).toEqual({
+        Variables: {
+          NODE_OPTIONS: '--enable-source-maps',
+          POWERTOOLS_SERVICE_NAME: 'news-alerts',
+          FEEDS_TABLE: tableName('feeds'),
+          FEED_QUEUE_URL: stack.resolve(stack.feedQueue.queue.queueUrl),
+        },
+      });
+    });
+
+    it('may query the due index and add feeds, by their exact ARNs, and nothing else in DynamoDB', () => {
+      const dynamo = dispatchStatements().filter((statement) =>
+        asArray(statement.Action).some((action) => action.startsWith('dynamodb:')),
+      );
+
+      expect(dynamo).toEqual([
+        { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: tableArn('feeds') },
+        {
+          Effect: 'Allow',
+          Action: 'dynamodb:Query',
+          Resource: { 'Fn::Join': ['', [tableArn('feeds'), '/index/due']] },
+        },
+      ]);
+    });
+
+    it('may send to the feed queue and to its own failure queue, nothing else in SQS', () => {
+      const sqs = dispatchStatements().filter((statement) =>
+        asArray(statement.Action).some((action) => action.startsWith('sqs:')),
+      );
+
+      // CDK merges the two send grants (the feed queue; the failure queue, its on-failure
+      // destination) into one statement.
+      expect(sqs).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+          Resource: [
+            stack.resolve(stack.dispatchFunction.failureQueue.queueArn),
+            stack.resolve(stack.feedQueue.queue.queueArn),
+          ],
+        },
+      ]);
+    });
+
     it('does not retry a failed or throttled tick', () => {
       template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
-        FunctionName: stack.resolve(stack.pollFunction.functionName),
+        FunctionName: stack.resolve(stack.dispatchFunction.functionName),
         MaximumRetryAttempts: 0,
         MaximumEventAgeInSeconds: 60,
       });
@@ -340,13 +493,13 @@ describe('news-alerts stacks', () => {
   });
 
   describe('schedule', () => {
-    it('starts the poll function on the default schedule, without retries', () => {
+    it('starts the dispatcher on the default schedule, without retries', () => {
       template.hasResourceProperties('AWS::Events::Rule', {
         ScheduleExpression: 'rate(15 minutes)',
         State: 'ENABLED',
         Targets: [
           Match.objectLike({
-            Arn: stack.resolve(stack.pollFunction.functionArn),
+            Arn: stack.resolve(stack.dispatchFunction.functionArn),
             RetryPolicy: { MaximumRetryAttempts: 0 },
           }),
         ],
@@ -357,7 +510,7 @@ describe('news-alerts stacks', () => {
       template.hasResourceProperties('AWS::Lambda::Permission', {
         Action: 'lambda:InvokeFunction',
         Principal: 'events.amazonaws.com',
-        FunctionName: stack.resolve(stack.pollFunction.functionArn),
+        FunctionName: stack.resolve(stack.dispatchFunction.functionArn),
         SourceArn: stack.resolve(stack.pollRule.ruleArn),
       });
     });

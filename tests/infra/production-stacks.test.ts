@@ -68,7 +68,7 @@ describe('production stacks', () => {
     });
   });
 
-  describe.each(['pollFunction', 'digestFunction'] as const)('%s', (name) => {
+  describe.each(['dispatchFunction', 'digestFunction'] as const)('%s', (name) => {
     it('sends the events it could not process to its own encrypted, TLS-only queue', () => {
       const fn = stacks.stateless[name];
       const queue = stacks.stateless.resolve(fn.failureQueue.queueArn);

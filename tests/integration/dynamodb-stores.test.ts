@@ -91,6 +91,42 @@ describe('DynamoFeedStore', () => {
     expect(feed?.lastModified).toBeUndefined();
   });
 
+  it('gets one feed by id with its poll state, and nothing for an unknown id', async () => {
+    // Prepare
+    const store = new DynamoFeedStore(tables.document, tables.names.feeds);
+    const config = feedConfig('https://one.example.org/rss');
+    const now = new Date('2025-05-01T10:00:00Z');
+    await store.addFeeds([config], now);
+    await store.savePollState(config.id, {
+      etag: '"v2"',
+      consecutiveErrors: 1,
+      nextPollAt: '2025-05-01T10:15:00.000Z',
+    });
+
+    // Act
+    const feed = await store.getFeed(config.id);
+    const missing = await store.getFeed('feed-never-stored');
+
+    // Assess
+    expect(feed).toEqual({
+      id: config.id,
+      url: config.url,
+      name: config.name,
+      language: config.language,
+      etag: '"v2"',
+      lastModified: undefined,
+      lastSuccessAt: undefined,
+      consecutiveErrors: 1,
+      lastError: undefined,
+      nextPollAt: '2025-05-01T10:15:00.000Z',
+      intervalMs: undefined,
+      dueWindowMs: undefined,
+      learnedIntervalMs: undefined,
+      lastNewItemsAt: undefined,
+    });
+    expect(missing).toBeUndefined();
+  });
+
   it('refuses to save poll state for a feed that is not stored', async () => {
     const store = new DynamoFeedStore(tables.document, tables.names.feeds);
     await expect(

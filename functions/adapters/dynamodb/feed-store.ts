@@ -4,7 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { isDueAt } from '../../core/feeds/poll-schedule';
 import type { Feed, FeedConfig, FeedPollState } from '../../core/model';
 import type { FeedStore } from '../../core/ports';
@@ -39,6 +44,14 @@ export class DynamoFeedStore implements FeedStore {
       }
     }
     return feeds;
+  }
+
+  async getFeed(feedId: string): Promise<Feed | undefined> {
+    const { Item } = await this.document.send(
+      // Strongly consistent: the poll state a worker starts from is the last one saved.
+      new GetCommand({ TableName: this.tableName, Key: { feedId }, ConsistentRead: true }),
+    );
+    return Item ? toFeed(Item) : undefined;
   }
 
   async addFeeds(configs: readonly FeedConfig[], now: Date): Promise<number> {

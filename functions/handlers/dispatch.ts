@@ -1,0 +1,57 @@
+/**
+ * The scheduled dispatcher (EventBridge → Lambda): sends each feed due now to the feed queue,
+ * where the poll workers (poll-worker.ts) pick them up one by one. It only reads the due index and
+ * sends, so one tick costs the same however slow the feeds are. A feed it could not queue fails
+ * the invocation (errors metric, failure queue, alarm); that feed stays due for the next tick.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { EventBridgeEvent } from 'aws-lambda';
+import feedList from '../../data/feeds.json' with { type: 'json' };
+import { createDynamoClients } from '../adapters/dynamodb/client';
+import { DynamoFeedStore } from '../adapters/dynamodb/feed-store';
+import { SqsFeedQueue } from '../adapters/sqs-feed-queue';
+import { parseFeedList } from '../core/feeds/feed-list';
+import {
+  type DispatchReport,
+  dispatchDueFeeds,
+  FeedDispatchIncompleteError,
+} from '../core/pipeline/dispatch-due-feeds';
+import * as z from '../core/zod';
+
+const config = z
+  .object({
+    FEEDS_TABLE: z.string().check(z.minLength(1)),
+    FEED_QUEUE_URL: z.url(),
+  })
+  .parse(process.env);
+
+const feeds = new DynamoFeedStore(createDynamoClients().document, config.FEEDS_TABLE);
+// The queue retries failed entries itself; SDK retries on top would multiply the attempts.
+const queue = new SqsFeedQueue({
+  client: new SQSClient({ maxAttempts: 1 }),
+  queueUrl: config.FEED_QUEUE_URL,
+});
+let seeded: Promise<unknown> | undefined;
+
+export const handler = async (
+  _event: EventBridgeEvent<'Scheduled Event', unknown>,
+): Promise<DispatchReport> => {
+  // The configured feeds must exist before any can be due; adding only what is missing, once per
+  // container. (The workers seed the topic pack.)
+  seeded ??= feeds.addFeeds(parseFeedList(feedList), new Date()).catch((error: unknown) => {
+    seeded = undefined;
+    throw error;
+  });
+  await seeded;
+  const report = await dispatchDueFeeds({ feeds, queue, clock: { now: () => new Date() } });
+  console.log(
+    JSON.stringify({
+      message: 'due feeds dispatched',
+      due: report.due,
+      sent: report.sent,
+      failed: report.failed,
+    }),
+  );
+  if (report.failed.length > 0) throw new FeedDispatchIncompleteError(report);
+  return report;
+};

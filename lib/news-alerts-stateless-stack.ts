@@ -2,11 +2,12 @@
  * NewsAlertsStatelessStack: the code of news-alerts. The scheduled dispatcher, the feed queue and
  * its poll workers, and the scheduled digest function, wired with least-privilege grants to the
  * tables and the operator topic it receives as props from NewsAlertsStatefulStack (cross-stack
- * references), and an alarm on each failure and dead-letter queue. It owns no data: it can be
- * destroyed and deployed again at any time.
+ * references), an alarm on each failure and dead-letter queue, and the pipeline's monitoring
+ * (constructs/pipeline-monitoring.ts: alarms on errors and the EMF metrics, a dashboard). It owns
+ * no data: it can be destroyed and deployed again at any time.
  */
 import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
-import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { type Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -18,6 +19,7 @@ import type { Construct } from 'constructs';
 import { FEED_DUE_INDEX, type TableNames } from '../functions/adapters/dynamodb/tables';
 import { FeedQueue } from './constructs/feed-queue';
 import { NodeFunction } from './constructs/node-function';
+import { PipelineMonitoring } from './constructs/pipeline-monitoring';
 import { DEFAULT_POLL_SCHEDULE, DIGEST_SCHEDULE, parsePollSchedule } from './schedules';
 
 /** The env vars the handlers (functions/handlers/compose.ts) read the table names from. */
@@ -74,6 +76,8 @@ export class NewsAlertsStatelessStack extends Stack {
   readonly digestRule: Rule;
   /** Audience topics are named `<prefix>-aud-…` (see functions/core/subscriptions). */
   readonly audienceTopicPrefix: string;
+  /** The alarms on errors, feed failures and publish failures, and the pipeline dashboard. */
+  readonly monitoring: PipelineMonitoring;
 
   constructor(scope: Construct, id: string, props: NewsAlertsStatelessStackProps) {
     super(scope, id, props);
@@ -201,15 +205,31 @@ export class NewsAlertsStatelessStack extends Stack {
       targets: [scheduledTarget(this.digestFunction)],
     });
 
-    for (const fn of [this.dispatchFunction, this.digestFunction]) {
-      alarmOnFailures(fn, props.operatorTopic);
-    }
-    alarmOnMessages(
-      this.feedQueue.deadLetterQueue,
-      'FeedDeadLetterAlarm',
-      'Feeds the poll workers failed to take in three times; see the feed dead-letter queue',
-      props.operatorTopic,
-    );
+    const deadLetterAlarms = [
+      ...[this.dispatchFunction, this.digestFunction].map((fn) =>
+        alarmOnFailures(fn, props.operatorTopic),
+      ),
+      alarmOnMessages(
+        this.feedQueue.deadLetterQueue,
+        'FeedDeadLetterAlarm',
+        'Feeds the poll workers failed to take in three times; see the feed dead-letter queue',
+        props.operatorTopic,
+      ),
+    ];
+    this.monitoring = new PipelineMonitoring(this, 'Monitoring', {
+      operatorTopic: props.operatorTopic,
+      functions: [
+        { label: 'Dispatcher', fn: this.dispatchFunction },
+        { label: 'PollWorker', fn: this.pollWorker },
+        { label: 'Digest', fn: this.digestFunction },
+      ],
+      deadLetterQueues: [
+        { label: 'Feed queue DLQ', queue: this.feedQueue.deadLetterQueue },
+        { label: 'Dispatcher failures', queue: this.dispatchFunction.failureQueue },
+        { label: 'Digest failures', queue: this.digestFunction.failureQueue },
+      ],
+      otherAlarms: deadLetterAlarms,
+    });
 
     for (const name of tableNameKeys) {
       new CfnOutput(this, `${capitalize(name)}TableName`, {
@@ -233,8 +253,8 @@ function scheduledTarget(fn: NodeFunction): LambdaFunction {
 }
 
 /** A message in the failure queue means a tick did not run: tell the operator. */
-function alarmOnFailures(fn: NodeFunction, operatorTopic: ITopic): void {
-  alarmOnMessages(
+function alarmOnFailures(fn: NodeFunction, operatorTopic: ITopic): Alarm {
+  return alarmOnMessages(
     fn.failureQueue,
     'FailureQueueAlarm',
     `${fn.node.id} could not process an event; see its failure queue`,
@@ -250,7 +270,7 @@ function alarmOnMessages(
   description: string,
   operatorTopic: ITopic,
   scope: Construct = queue,
-): void {
+): Alarm {
   const alarm = queue
     .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) })
     .createAlarm(scope, id, {
@@ -261,6 +281,7 @@ function alarmOnMessages(
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
   alarm.addAlarmAction(new SnsAction(operatorTopic));
+  return alarm;
 }
 
 /** How cdk-nag renders the feeds table ARN as the stateless stack references it. */

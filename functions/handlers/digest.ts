@@ -12,6 +12,7 @@ import { SnsAudiencePublisher } from '../adapters/sns-audience-publisher';
 import { SMS_DISPLAY_NAME } from '../adapters/sns-subscription-channel';
 import { type DigestOutcome, sendDueDigests } from '../core/delivery/send-digests';
 import * as z from '../core/zod';
+import { addCounts, logger, withMetrics } from './shared/observability';
 
 const tableName = () => z.string().check(z.minLength(1));
 
@@ -37,19 +38,26 @@ const publisher = new SnsAudiencePublisher({ client: new SNSClient({ maxAttempts
 
 export const handler = async (
   _event: EventBridgeEvent<'Scheduled Event', unknown>,
-): Promise<DigestOutcome> => {
-  const outcome = await sendDueDigests(
-    await subscriptions.listAudiences(),
-    { ledger, publisher, stories, messageOptions: { smsDisplayName: SMS_DISPLAY_NAME } },
-    new Date(),
-  );
-  console.log(JSON.stringify({ message: 'digests sent', ...outcome }));
-  if (outcome.failed.length > 0) {
-    // Failing the invocation makes the failure visible (errors metric, alarm); the queued stories
-    // stay queued and the next run sends them.
-    throw new Error(
-      `${outcome.failed.length} digests could not be sent: ${outcome.failed[0]?.reason}`,
+): Promise<DigestOutcome> =>
+  withMetrics(async () => {
+    const outcome = await sendDueDigests(
+      await subscriptions.listAudiences(),
+      { ledger, publisher, stories, messageOptions: { smsDisplayName: SMS_DISPLAY_NAME } },
+      new Date(),
     );
-  }
-  return outcome;
-};
+    addCounts({
+      Digests: outcome.digests,
+      DigestStories: outcome.stories,
+      DigestFailures: outcome.failed.length,
+    });
+    if (outcome.failed.length > 0) {
+      logger.error('some digests could not be sent', { ...outcome });
+      // Failing the invocation makes the failure visible (errors metric, alarm); the queued
+      // stories stay queued and the next run sends them.
+      throw new Error(
+        `${outcome.failed.length} digests could not be sent: ${outcome.failed[0]?.reason}`,
+      );
+    }
+    logger.info('digests sent', { ...outcome });
+    return outcome;
+  });

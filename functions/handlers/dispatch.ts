@@ -17,6 +17,7 @@ import {
   FeedDispatchIncompleteError,
 } from '../core/pipeline/dispatch-due-feeds';
 import * as z from '../core/zod';
+import { addCounts, logger, withMetrics } from './shared/observability';
 
 const config = z
   .object({
@@ -35,23 +36,25 @@ let seeded: Promise<unknown> | undefined;
 
 export const handler = async (
   _event: EventBridgeEvent<'Scheduled Event', unknown>,
-): Promise<DispatchReport> => {
-  // The configured feeds must exist before any can be due; adding only what is missing, once per
-  // container. (The workers seed the topic pack.)
-  seeded ??= feeds.addFeeds(parseFeedList(feedList), new Date()).catch((error: unknown) => {
-    seeded = undefined;
-    throw error;
+): Promise<DispatchReport> =>
+  withMetrics(async () => {
+    // The configured feeds must exist before any can be due; adding only what is missing, once
+    // per container. (The workers seed the topic pack.)
+    seeded ??= feeds.addFeeds(parseFeedList(feedList), new Date()).catch((error: unknown) => {
+      seeded = undefined;
+      throw error;
+    });
+    await seeded;
+    const report = await dispatchDueFeeds({ feeds, queue, clock: { now: () => new Date() } });
+    addCounts({
+      FeedsDue: report.due,
+      FeedsQueued: report.sent,
+      FeedsNotQueued: report.failed.length,
+    });
+    if (report.failed.length > 0) {
+      logger.error('some due feeds could not be queued', { ...report });
+      throw new FeedDispatchIncompleteError(report);
+    }
+    logger.info('due feeds dispatched', { due: report.due, sent: report.sent });
+    return report;
   });
-  await seeded;
-  const report = await dispatchDueFeeds({ feeds, queue, clock: { now: () => new Date() } });
-  console.log(
-    JSON.stringify({
-      message: 'due feeds dispatched',
-      due: report.due,
-      sent: report.sent,
-      failed: report.failed,
-    }),
-  );
-  if (report.failed.length > 0) throw new FeedDispatchIncompleteError(report);
-  return report;
-};

@@ -12,52 +12,96 @@
  *   retry minutes later would only defeat the back-off.
  */
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { type PollDependencies, pollFeed } from '../core/pipeline/poll-feed';
+import { type FeedOutcome, type PollDependencies, pollFeed } from '../core/pipeline/poll-feed';
 import * as z from '../core/zod';
 import { loadPollDependencies } from './shared/compose';
+import { addCounts, logger, withMetrics } from './shared/observability';
+import type { PollWorkerMetric } from './shared/telemetry-names';
 
 const dueFeedMessage = z.object({
   feedId: z.string().check(z.minLength(1)),
   dueAt: z.iso.datetime({ offset: true }),
 });
 
-type RecordResult = 'polled' | 'invalid' | 'gone' | 'stale';
+/** What became of one record: its feed's poll outcome, or why it was not polled. */
+type RecordResult = FeedOutcome | { status: 'skipped'; reason: 'invalid' | 'gone' | 'stale' };
 
 /** Polls the feed one record names. Throws only for failures worth a retry. */
 async function pollRecord(record: SQSRecord, deps: PollDependencies): Promise<RecordResult> {
   const message = dueFeedMessage.safeParse(parseJson(record.body));
   if (!message.success) {
     log('dropped an invalid message', record, { issues: z.prettifyError(message.error) });
-    return 'invalid';
+    return { status: 'skipped', reason: 'invalid' };
   }
   const { feedId, dueAt } = message.data;
   const feed = await deps.feeds.getFeed(feedId);
   if (!feed) {
     log('dropped a feed that is no longer stored', record, { feedId });
-    return 'gone';
+    return { status: 'skipped', reason: 'gone' };
   }
   // A duplicate delivery, or a message that waited past the next tick's: its poll is done.
   if (Date.parse(feed.nextPollAt) > Date.parse(dueAt)) {
     log('skipped a feed polled since it was dispatched', record, { feedId, dueAt });
-    return 'stale';
+    return { status: 'skipped', reason: 'stale' };
   }
   const outcome = await pollFeed(feed, deps);
   log('feed polled', record, { feedId, url: feed.url, ...outcome });
-  return 'polled';
+  return outcome;
 }
 
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  const deps = await loadPollDependencies();
-  const results = await Promise.allSettled(event.Records.map((record) => pollRecord(record, deps)));
-  const batchItemFailures: SQSBatchItemFailure[] = [];
-  results.forEach((result, index) => {
-    const record = event.Records[index];
-    if (result.status === 'fulfilled' || !record) return;
-    log('will retry a record', record, { error: describe(result.reason) });
-    batchItemFailures.push({ itemIdentifier: record.messageId });
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> =>
+  withMetrics(async () => {
+    const deps = await loadPollDependencies();
+    const results = await Promise.allSettled(
+      event.Records.map((record) => pollRecord(record, deps)),
+    );
+    const batchItemFailures: SQSBatchItemFailure[] = [];
+    const settled: RecordResult[] = [];
+    results.forEach((result, index) => {
+      const record = event.Records[index];
+      if (result.status === 'fulfilled') settled.push(result.value);
+      else if (record) {
+        logger.warn('will retry a record', { messageId: record.messageId, error: result.reason });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    });
+    addCounts(countOutcomes(settled));
+    return { batchItemFailures };
   });
-  return { batchItemFailures };
-};
+
+/** The batch's counts, one metric each: the feeds polled and what their polls found. */
+function countOutcomes(results: readonly RecordResult[]): Record<PollWorkerMetric, number> {
+  const counts: Record<PollWorkerMetric, number> = {
+    FeedsPolled: 0,
+    FeedsUnchanged: 0,
+    FeedsFailed: 0,
+    NewArticles: 0,
+    Matches: 0,
+    Stories: 0,
+    Copies: 0,
+    Deliveries: 0,
+    QueuedForDigest: 0,
+    AlertFailures: 0,
+    DeadLetters: 0,
+  };
+  for (const result of results) {
+    if (result.status === 'skipped') continue;
+    counts.FeedsPolled++;
+    if (result.status === 'unchanged') counts.FeedsUnchanged++;
+    else if (result.status === 'failed') counts.FeedsFailed++;
+    else {
+      counts.NewArticles += result.newArticles;
+      counts.Matches += result.matches;
+      counts.Stories += result.alerts;
+      counts.Copies += result.copies;
+      counts.Deliveries += result.deliveries;
+      counts.QueuedForDigest += result.queued;
+      counts.AlertFailures += result.alertFailures;
+      counts.DeadLetters += result.deadLetters;
+    }
+  }
+  return counts;
+}
 
 function parseJson(body: string): unknown {
   try {
@@ -67,10 +111,6 @@ function parseJson(body: string): unknown {
   }
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
-
 function log(message: string, record: SQSRecord, details: Record<string, unknown>): void {
-  console.log(JSON.stringify({ message, messageId: record.messageId, ...details }));
+  logger.info(message, { messageId: record.messageId, ...details });
 }

@@ -16,13 +16,11 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ITopic, TopicGrants } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { SERVICE_NAME } from '../../functions/handlers/shared/telemetry-names';
 
 /** The repository root: bundling runs here, next to package-lock.json and tsconfig.json. */
 const REPO_ROOT = path.join(import.meta.dirname, '..', '..');
 const HANDLERS_DIR = path.join(REPO_ROOT, 'functions', 'handlers');
-
-/** Every function of the app reports as the same Powertools service. */
-const SERVICE_NAME = 'news-alerts';
 
 /**
  * Some bundled CommonJS dependencies call `require` (for Node built-ins); an ESM bundle has no

@@ -557,6 +557,174 @@ describe('news-alerts stacks', () => {
     });
   });
 
+  describe('monitoring', () => {
+    /** The operator topic's ARN, as the stateful stack has it. */
+    const operatorTopic = () => stateful.resolve(stateful.operatorTopic.topicArn);
+    /** The alarm's properties, its cross-stack references followed back to the stateful stack. */
+    const alarmProperties = (alarm: IConstruct): Record<string, unknown> =>
+      fromStateful(resourceOf(alarm).Properties) as Record<string, unknown>;
+    /** One EMF metric of the handlers, as an alarm's Metrics entry names it. */
+    const emfMetric = (id: string, metricName: string, period: number) => ({
+      Id: id,
+      Label: metricName,
+      MetricStat: {
+        Metric: {
+          Namespace: 'NewsAlerts',
+          MetricName: metricName,
+          Dimensions: [{ Name: 'service', Value: 'news-alerts' }],
+        },
+        Period: period,
+        Stat: 'Sum',
+      },
+      ReturnData: false,
+    });
+
+    it.each([
+      ['Dispatcher', () => stack.dispatchFunction],
+      ['PollWorker', () => stack.pollWorker],
+      ['Digest', () => stack.digestFunction],
+    ] as const)('alarms the operator topic on any %s error in five minutes', (label, fn) => {
+      const alarm = stack.monitoring.errorAlarms[label];
+      if (!alarm) throw new Error(`no errors alarm for ${label}`);
+
+      expect(alarmProperties(alarm)).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: stack.resolve(fn().functionName) }],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [operatorTopic()],
+      });
+    });
+
+    it('alarms the operator topic when more than half the feeds polled in 30 minutes failed', () => {
+      expect(alarmProperties(stack.monitoring.feedFailureRatioAlarm)).toMatchObject({
+        Metrics: [
+          expect.objectContaining({ Expression: 'failed / polled', ReturnData: true }),
+          emfMetric('failed', 'FeedsFailed', 1800),
+          emfMetric('polled', 'FeedsPolled', 1800),
+        ],
+        EvaluationPeriods: 1,
+        Threshold: 0.5,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [operatorTopic()],
+      });
+    });
+
+    it('alarms the operator topic on the first alert or digest that could not be published', () => {
+      expect(alarmProperties(stack.monitoring.publishFailuresAlarm)).toMatchObject({
+        Metrics: [
+          expect.objectContaining({
+            Expression: 'FILL(alertFailures, 0) + FILL(digestFailures, 0)',
+            ReturnData: true,
+          }),
+          emfMetric('alertFailures', 'AlertFailures', 300),
+          emfMetric('digestFailures', 'DigestFailures', 300),
+        ],
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [operatorTopic()],
+      });
+    });
+
+    it('keeps the dead-letter and failure queue alarms on the operator topic', () => {
+      for (const queue of [
+        stack.feedQueue.deadLetterQueue,
+        stack.dispatchFunction.failureQueue,
+        stack.digestFunction.failureQueue,
+      ]) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: stack.resolve(queue.queueName) }],
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+        });
+      }
+    });
+
+    describe('dashboard', () => {
+      interface Widget {
+        type: string;
+        properties: { title?: string; metrics?: unknown[][] };
+      }
+      /** The dashboard body as JSON, each token (the region, queue and function names) as TOKEN. */
+      const widgets = (): Widget[] => {
+        const body = resourceOf(stack.monitoring.dashboard).Properties.DashboardBody as {
+          'Fn::Join': [string, unknown[]];
+        };
+        const text = body['Fn::Join'][1]
+          .map((part) => (typeof part === 'string' ? part : 'TOKEN'))
+          .join('');
+        return (JSON.parse(text) as { widgets: Widget[] }).widgets;
+      };
+      const widget = (title: string): Widget => {
+        const found = widgets().find((candidate) => candidate.properties.title === title);
+        if (!found) throw new Error(`no widget titled ${title}`);
+        return found;
+      };
+      /** The NewsAlerts metric names a widget graphs (with the service dimension). */
+      const pipelineMetricNames = (title: string): unknown[] =>
+        (widget(title).properties.metrics ?? [])
+          .filter(
+            ([namespace, , dimension, value]) =>
+              namespace === 'NewsAlerts' && dimension === 'service' && value === 'news-alerts',
+          )
+          .map(([, name]) => name);
+
+      it('graphs the feeds polled, unchanged and failed from the NewsAlerts namespace', () => {
+        expect(pipelineMetricNames('Feeds')).toEqual(
+          expect.arrayContaining(['FeedsPolled', 'FeedsUnchanged', 'FeedsFailed']),
+        );
+      });
+
+      it('graphs articles, matches, stories and deliveries', () => {
+        expect(pipelineMetricNames('Articles and stories')).toEqual(
+          expect.arrayContaining(['NewArticles', 'Matches', 'Stories']),
+        );
+        expect(pipelineMetricNames('Deliveries')).toEqual(
+          expect.arrayContaining(['Deliveries', 'QueuedForDigest', 'Digests']),
+        );
+      });
+
+      it('graphs every failure count the alarms read', () => {
+        expect(pipelineMetricNames('Failures')).toEqual(
+          expect.arrayContaining(['FeedsFailed', 'AlertFailures', 'DigestFailures', 'DeadLetters']),
+        );
+      });
+
+      it("graphs the dead-letter queue depths and the functions' errors and durations", () => {
+        const queueDepths = widget('Dead-letter queue depths').properties.metrics ?? [];
+        expect(queueDepths).toHaveLength(3);
+        for (const metric of queueDepths) {
+          expect(metric.slice(0, 3)).toEqual([
+            'AWS/SQS',
+            'ApproximateNumberOfMessagesVisible',
+            'QueueName',
+          ]);
+        }
+        for (const [title, metricName] of [
+          ['Function errors', 'Errors'],
+          ['Function durations (p99)', 'Duration'],
+        ] as const) {
+          expect(widget(title).properties.metrics?.map((metric) => metric.slice(0, 3))).toEqual([
+            ['AWS/Lambda', metricName, 'FunctionName'],
+            ['AWS/Lambda', metricName, 'FunctionName'],
+            ['AWS/Lambda', metricName, 'FunctionName'],
+          ]);
+        }
+      });
+    });
+  });
+
   it('outputs the table names and the audience topic prefix', () => {
     for (const name of tableNames) {
       const outputId = `${name.charAt(0).toUpperCase()}${name.slice(1)}TableName`;

@@ -11,13 +11,14 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import feedList from '../../data/feeds.json' with { type: 'json' };
 import { DynamoFeedStore } from '../../functions/adapters/dynamodb/feed-store';
 import { parseFeedList } from '../../functions/core/feeds/feed-list';
 import { feedIdFor } from '../../functions/core/ids';
 import type { Feed } from '../../functions/core/model';
 import { createTestTables } from '../support/dynamo';
+import { captureStdout, type StdoutCapture } from '../support/emf';
 
 const queueUrl = 'https://sqs.eu-central-1.amazonaws.com/123456789012/news-alerts-FeedQueue-1A2B3C';
 const sqsMock = mockClient(SQSClient);
@@ -69,9 +70,27 @@ beforeAll(async () => {
   ({ handler } = await import('../../functions/handlers/dispatch'));
 });
 
+let stdout: StdoutCapture;
+
 beforeEach(() => {
   sqsMock.reset();
+  stdout = captureStdout();
 });
+
+afterEach(() => {
+  stdout.restore();
+});
+
+/** The dispatcher's EMF declaration: three counts in NewsAlerts, by service. */
+const dispatchMetrics = {
+  Namespace: 'NewsAlerts',
+  Dimensions: [['service']],
+  Metrics: [
+    { Name: 'FeedsDue', Unit: 'Count' },
+    { Name: 'FeedsQueued', Unit: 'Count' },
+    { Name: 'FeedsNotQueued', Unit: 'Count' },
+  ],
+};
 
 /** The entry of the n-th due feed, as the dispatcher builds it. */
 const entry = (n: number): SendMessageBatchRequestEntry => {
@@ -118,6 +137,38 @@ describe('dispatch handler', () => {
       Entries: entries(20, 23),
     });
     expect(report).toEqual({ due: 23, sent: 23, failed: [] });
+  });
+
+  it('publishes the due and queued feeds as EMF metrics and logs the dispatch', async () => {
+    // Prepare
+    sqsMock
+      .on(SendMessageBatchCommand)
+      .callsFake((input: { Entries: SendMessageBatchRequestEntry[] }) =>
+        accepted(...input.Entries.map((sent) => sent.Id ?? '')),
+      );
+
+    // Act
+    await handler(scheduledEvent);
+
+    // Assess
+    expect(stdout.emf()).toEqual([
+      {
+        _aws: { Timestamp: expect.any(Number), CloudWatchMetrics: [dispatchMetrics] },
+        service: 'news-alerts',
+        FeedsDue: 23,
+        FeedsQueued: 23,
+        FeedsNotQueued: 0,
+      },
+    ]);
+    expect(stdout.lines()).toContainEqual(
+      expect.objectContaining({
+        level: 'INFO',
+        message: 'due feeds dispatched',
+        service: 'news-alerts',
+        due: 23,
+        sent: 23,
+      }),
+    );
   });
 
   it('sends an entry SQS failed once again, alone', async () => {
@@ -170,6 +221,10 @@ describe('dispatch handler', () => {
         failed: [{ feedId: due[22]?.id, reason: 'ServiceUnavailable: busy' }],
       },
     });
+    // The counts of the failed run are published all the same.
+    expect(stdout.emf()).toEqual([
+      expect.objectContaining({ FeedsDue: 23, FeedsQueued: 22, FeedsNotQueued: 1 }),
+    ]);
     // The first send and three retries of m22 alone.
     expect(sqsMock).toReceiveCommandTimes(SendMessageBatchCommand, 6);
     expect(sqsMock).toReceiveNthCommandWith(SendMessageBatchCommand, 6, {

@@ -22,6 +22,7 @@ import { subscribe } from '../../functions/core/subscriptions/subscribe';
 import { type DemoFeedServer, startDemoFeedServer } from '../../functions/local/demo-feed-server';
 import { OutboxSubscriptionChannel } from '../../functions/local/outbox-subscription-channel';
 import { createTestTables, type TestTables } from '../support/dynamo';
+import { captureStdout } from '../support/emf';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/cycle');
 const queueArn = 'arn:aws:sqs:eu-central-1:123456789012:news-alerts-FeedQueue-1A2B3C';
@@ -139,10 +140,29 @@ describe('poll worker handler', () => {
     };
 
     // Act
-    const response = await handler(event);
+    const stdout = captureStdout();
+    const response = await handler(event).finally(() => stdout.restore());
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-broken' }] });
+    // One feed polled: the invalid, gone and throttled records are not polls.
+    expect(stdout.emf()).toEqual([
+      expect.objectContaining({
+        service: 'news-alerts',
+        FeedsPolled: 1,
+        FeedsUnchanged: 0,
+        FeedsFailed: 0,
+        NewArticles: 3,
+        Matches: 3,
+        Stories: 2,
+        Copies: 0,
+        Deliveries: 2,
+        QueuedForDigest: 0,
+        AlertFailures: 0,
+        DeadLetters: 0,
+      }),
+    ]);
+    expect(stdout.emf()[0]?._aws.CloudWatchMetrics[0]?.Namespace).toBe('NewsAlerts');
     const feeds = new DynamoFeedStore(tables.document, tables.names.feeds);
     const wire = await feeds.getFeed(wireId);
     expect(wire).toMatchObject({ consecutiveErrors: 0, lastError: undefined });

@@ -13,10 +13,10 @@ import { parseFeedList } from '../core/feeds/feed-list';
 import { compileTopics } from '../core/matching/topic-matcher';
 import { loadDefaultTopicPack } from '../core/matching/topic-pack';
 import type { FeedConfig } from '../core/model';
+import { loadPollRun } from '../core/pipeline/poll-dependencies';
 import type { FeedOutcome } from '../core/pipeline/poll-feed';
 import { runPollCycle } from '../core/pipeline/run-poll-cycle';
 import { seedDefaults } from '../core/pipeline/seed-defaults';
-import { FingerprintStoryFolder } from '../core/pipeline/story-folder';
 import { TopicMatcherCache } from '../core/pipeline/topic-matcher-cache';
 import type { Clock, CycleReport } from '../core/ports';
 import { subscribe } from '../core/subscriptions/subscribe';
@@ -129,42 +129,29 @@ export async function runLocal(options: LocalRunOptions): Promise<CycleSummary[]
     const summaries: CycleSummary[] = [];
     for (let cycle = 1; ; cycle++) {
       dynamo.counter.reset();
-      const { matcher, topics } = await matchers.load(stores.topics);
-      const audiences = await stores.subscriptions.listAudiences();
       const audiencePublisher = new OutboxAudiencePublisher({
         path: outboxPath,
         subscriptions: stores.subscriptions,
         clock,
         print,
       });
+      const { deps, topics, audiences } = await loadPollRun({
+        stores,
+        matchers,
+        fetcher,
+        publisher: audiencePublisher,
+        clock,
+        smsPerHour: options.smsPerHour,
+        pollIntervalMs: options.intervalSeconds * 1000,
+      });
       print(
         `cycle ${cycle}: polling due feeds (${topics.length} topics, ${audiences.length} audiences)`,
       );
-      const report = await runPollCycle(
-        {
-          ...stores,
-          fetcher,
-          matcher,
-          stories: { folder: new FingerprintStoryFolder(stores.storyIndex), store: stores.stories },
-          delivery: {
-            ledger: stores.deliveries,
-            publisher: audiencePublisher,
-            audiences,
-            settings: { smsPerHour: options.smsPerHour },
-          },
-          topicNames: Object.fromEntries(topics.map((topic) => [topic.id, topic.name])),
-          clock,
-          settings: {
-            pollIntervalMs: options.intervalSeconds * 1000,
-            maxBackoffMs: 24 * 3600 * 1000,
-          },
-        },
-        {
-          concurrency: options.concurrency,
-          onFeedDone: ({ name, url, outcome, done, total }) =>
-            print(`  [${done}/${total}] ${name}: ${describeOutcome(outcome)} (${url})`),
-        },
-      );
+      const report = await runPollCycle(deps, {
+        concurrency: options.concurrency,
+        onFeedDone: ({ name, url, outcome, done, total }) =>
+          print(`  [${done}/${total}] ${name}: ${describeOutcome(outcome)} (${url})`),
+      });
       // Digests whose period ended go out after the poll, as the hourly digest schedule does.
       const digests = await sendDueDigests(
         audiences,

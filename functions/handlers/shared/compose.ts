@@ -14,9 +14,9 @@ import { SMS_DISPLAY_NAME } from '../../adapters/sns-subscription-channel';
 import { parseFeedList } from '../../core/feeds/feed-list';
 import { compileTopics } from '../../core/matching/topic-matcher';
 import { loadDefaultTopicPack } from '../../core/matching/topic-pack';
+import { loadPollRun } from '../../core/pipeline/poll-dependencies';
 import type { PollDependencies } from '../../core/pipeline/poll-feed';
 import { seedDefaults } from '../../core/pipeline/seed-defaults';
-import { FingerprintStoryFolder } from '../../core/pipeline/story-folder';
 import { TopicMatcherCache } from '../../core/pipeline/topic-matcher-cache';
 import * as z from '../../core/zod';
 
@@ -77,27 +77,15 @@ export async function loadPollDependencies(): Promise<PollDependencies> {
     throw error;
   });
   await seeded;
-  const { matcher, topics } = await matchers.load(stores.topics);
-  const audiences = await stores.subscriptions.listAudiences();
-  return {
-    ...stores,
+  const { deps } = await loadPollRun({
+    stores,
+    matchers,
     fetcher,
-    matcher,
-    stories: { folder: new FingerprintStoryFolder(stores.storyIndex), store: stores.stories },
-    delivery: {
-      ledger: stores.deliveries,
-      publisher,
-      audiences,
-      settings: {
-        smsPerHour: pollConfig.SMS_PER_HOUR,
-        messageOptions: { smsDisplayName: SMS_DISPLAY_NAME },
-      },
-    },
-    topicNames: Object.fromEntries(topics.map((topic) => [topic.id, topic.name])),
+    publisher,
     clock: { now: () => new Date() },
-    settings: {
-      pollIntervalMs: pollConfig.POLL_INTERVAL_MINUTES * 60_000,
-      maxBackoffMs: 24 * 3_600_000,
-    },
-  };
+    smsPerHour: pollConfig.SMS_PER_HOUR,
+    pollIntervalMs: pollConfig.POLL_INTERVAL_MINUTES * 60_000,
+    messageOptions: { smsDisplayName: SMS_DISPLAY_NAME },
+  });
+  return deps;
 }

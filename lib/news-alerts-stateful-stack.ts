@@ -3,7 +3,7 @@
  * functions/adapters/dynamodb/tables.ts says, and the operator topic the alarms notify. Nothing
  * here changes when a function does, so a redeploy of the stateless stack never touches data.
  */
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
   type Attribute,
   AttributeType,
@@ -15,6 +15,7 @@ import {
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import {
   FEED_DUE_INDEX,
@@ -25,15 +26,35 @@ import {
 
 export type NewsAlertsTables = Readonly<Record<keyof TableNames, TableV2>>;
 
+export interface NewsAlertsStatefulStackProps extends StackProps {
+  /**
+   * Subscribed to the operator topic by email. AWS sends it a confirmation link first; the alarms
+   * reach it only once that is followed.
+   * @default no subscription: subscribe the on-call address yourself
+   */
+  readonly operatorEmail?: string;
+}
+
 export class NewsAlertsStatefulStack extends Stack {
   readonly tables: NewsAlertsTables;
   /** Where the alarms of news-alerts go; subscribe the on-call address to it. */
   readonly operatorTopic: Topic;
 
-  constructor(scope: Construct, id: string, props: StackProps = {}) {
-    super(scope, id, props);
+  constructor(scope: Construct, id: string, props: NewsAlertsStatefulStackProps = {}) {
+    const { operatorEmail, ...stackProps } = props;
+    super(scope, id, stackProps);
     this.tables = this.createTables();
     this.operatorTopic = this.createOperatorTopic();
+    if (operatorEmail !== undefined) {
+      const subscription = this.operatorTopic.addSubscription(new EmailSubscription(operatorEmail));
+      Validations.of(subscription).acknowledge({
+        id: 'Serverless-SNSRedrivePolicy',
+        reason:
+          'A dead-letter queue for the operator email would keep alarm notifications no one is ' +
+          'told about: its own alarm could only notify this same topic. The alarm states stay in ' +
+          'CloudWatch and on the dashboard.',
+      });
+    }
 
     new CfnOutput(this, 'OperatorTopicArn', {
       description: 'SNS topic the alarms notify; subscribe the on-call address to it',

@@ -6,7 +6,8 @@
  * (constructs/pipeline-monitoring.ts: alarms on errors and the EMF metrics, a dashboard). It owns
  * no data: it can be destroyed and deployed again at any time.
  */
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import path from 'node:path';
+import { Annotations, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { type Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -17,9 +18,11 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { FEED_DUE_INDEX, type TableNames } from '../functions/adapters/dynamodb/tables';
+import type { FeedConfig } from '../functions/core/model';
 import { FeedQueue } from './constructs/feed-queue';
 import { NodeFunction } from './constructs/node-function';
 import { PipelineMonitoring } from './constructs/pipeline-monitoring';
+import type { DefaultSubscription } from './deployment-config';
 import { DEFAULT_POLL_SCHEDULE, DIGEST_SCHEDULE, parsePollSchedule } from './schedules';
 
 /** The env vars the handlers (functions/handlers/compose.ts) read the table names from. */
@@ -45,6 +48,12 @@ export const AUDIENCE_TOPIC_PREFIX_ENV_VAR = 'AUDIENCE_TOPIC_PREFIX';
  * their subscribers, so the prefix must outlive any rename or split of the stacks.
  */
 export const DEFAULT_AUDIENCE_TOPIC_PREFIX = 'news-alerts';
+/** The env var the poll worker and the digest read the retention (in days) from. */
+export const RETENTION_DAYS_ENV_VAR = 'RETENTION_DAYS';
+/** What the functions keep data for when RETENTION_DAYS is not set (compose.ts, digest.ts). */
+export const DEFAULT_RETENTION_DAYS = 30;
+/** The feed list the handlers bundle (functions/handlers/dispatch.ts, shared/compose.ts). */
+export const BUNDLED_FEED_LIST = 'data/feeds.json';
 
 export interface NewsAlertsStatelessStackProps extends StackProps {
   /** The tables of NewsAlertsStatefulStack. */
@@ -62,6 +71,23 @@ export interface NewsAlertsStatelessStackProps extends StackProps {
    * @default news-alerts
    */
   readonly audienceTopicPrefix?: string;
+  /**
+   * How long articles, stories and deliveries are kept, in days: RETENTION_DAYS of the poll
+   * worker and the digest.
+   * @default 30
+   */
+  readonly retentionDays?: number;
+  /**
+   * The feed list the deployment is meant to poll, as the config names it (already validated).
+   * The handlers still bundle data/feeds.json; another file gets a synth warning until they read
+   * the configured one.
+   * @default data/feeds.json
+   */
+  readonly feedList?: { readonly path: string; readonly feeds: readonly FeedConfig[] };
+  /** Validated default subscriptions, shown as an output; nothing is created for them yet. */
+  readonly defaultSubscriptions?: readonly DefaultSubscription[];
+  /** The account's SMS spend limit in USD, shown as an output (it is set outside CloudFormation). */
+  readonly smsMonthlySpendLimitUsd?: number;
 }
 
 export class NewsAlertsStatelessStack extends Stack {
@@ -78,6 +104,7 @@ export class NewsAlertsStatelessStack extends Stack {
   readonly audienceTopicPrefix: string;
   /** The alarms on errors, feed failures and publish failures, and the pipeline dashboard. */
   readonly monitoring: PipelineMonitoring;
+  readonly retentionDays: number;
 
   constructor(scope: Construct, id: string, props: NewsAlertsStatelessStackProps) {
     super(scope, id, props);
@@ -87,6 +114,7 @@ export class NewsAlertsStatelessStack extends Stack {
     // Alerts go to one SNS topic per audience (subscribers with the same channel, topics and
     // mode), created when the first subscriber joins; docs/delivery.md explains why.
     this.audienceTopicPrefix = props.audienceTopicPrefix ?? DEFAULT_AUDIENCE_TOPIC_PREFIX;
+    this.retentionDays = props.retentionDays ?? DEFAULT_RETENTION_DAYS;
 
     // Polling scales out: on each tick the dispatcher sends every due feed to the feed queue, and
     // the workers poll them, a few feeds an invocation and up to WORKER_MAX_CONCURRENCY at once.
@@ -120,6 +148,7 @@ export class NewsAlertsStatelessStack extends Stack {
       prefix: this.audienceTopicPrefix,
       envVar: AUDIENCE_TOPIC_PREFIX_ENV_VAR,
     });
+    this.pollWorker.addEnvironment(RETENTION_DAYS_ENV_VAR, String(this.retentionDays));
     if (this.pollWorker.role) {
       // The table grants cover the table's own indexes (`<table ARN>/index/*`); the feeds table
       // has one, the due index. cdk-nag names the finding after the cross-stack reference, so
@@ -199,6 +228,8 @@ export class NewsAlertsStatelessStack extends Stack {
       prefix: this.audienceTopicPrefix,
       envVar: AUDIENCE_TOPIC_PREFIX_ENV_VAR,
     });
+    // The digest writes delivery records, kept as long as the poll worker's.
+    this.digestFunction.addEnvironment(RETENTION_DAYS_ENV_VAR, String(this.retentionDays));
     this.digestRule = new Rule(this, 'DigestSchedule', {
       description: 'Sends the digests whose period ended',
       schedule: Schedule.expression(DIGEST_SCHEDULE),
@@ -241,6 +272,48 @@ export class NewsAlertsStatelessStack extends Stack {
       description: 'Name prefix of the per-audience SNS topics alerts are published to',
       value: this.audienceTopicPrefix,
     });
+    this.describeDeploymentSettings(props);
+  }
+
+  /**
+   * The settings of the config that this stack can only report, not apply: outputs for the
+   * operator, and a warning where the deployment does not yet do what the config says.
+   */
+  private describeDeploymentSettings(props: NewsAlertsStatelessStackProps): void {
+    if (props.feedList && path.normalize(props.feedList.path) !== BUNDLED_FEED_LIST) {
+      const count = props.feedList.feeds.length;
+      // The handlers import data/feeds.json at bundle time; until they read the configured list
+      // (say from an env var or an asset), a different file is validated here and not deployed.
+      Annotations.of(this).addWarningV2(
+        'news-alerts:feed-list-not-deployed',
+        `feedListPath ${props.feedList.path} (${count} feed${count === 1 ? '' : 's'}) is valid, ` +
+          `but the functions still poll the ${BUNDLED_FEED_LIST} they bundle`,
+      );
+    }
+    if (props.defaultSubscriptions && props.defaultSubscriptions.length > 0) {
+      // Only reported: subscribing is the functions' job, since it creates the audience topics at
+      // run time, outside CloudFormation. Nothing subscribes these in AWS yet.
+      new CfnOutput(this, 'DefaultSubscriptions', {
+        description: 'Default subscriptions of the config, validated at synth; not yet subscribed',
+        // Addresses and phone numbers stay out: anyone who can describe the stack reads outputs.
+        value: JSON.stringify(
+          props.defaultSubscriptions.map(({ address: _address, ...subscription }) => subscription),
+        ),
+      });
+    }
+    if (props.smsMonthlySpendLimitUsd !== undefined) {
+      // MonthlySpendLimit is an account-wide SNS SMS attribute with no CloudFormation resource.
+      // Apply it after the deploy (it cannot exceed the account's SMS spend quota, which is
+      // USD 1 until AWS raises it on request):
+      //   aws sns set-sms-attributes --attributes MonthlySpendLimit=<value>
+      // SNS stops sending SMS for the rest of the month once the limit is reached.
+      new CfnOutput(this, 'SmsMonthlySpendLimitUsd', {
+        description:
+          'SNS SMS MonthlySpendLimit (USD) to set with `aws sns set-sms-attributes`; not applied ' +
+          'by CloudFormation',
+        value: String(props.smsMonthlySpendLimitUsd),
+      });
+    }
   }
 }
 

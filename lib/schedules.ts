@@ -43,7 +43,8 @@ function scheduleProblem(expression: string): string | undefined {
   return 'expected rate(<n> <minute|hour|day>[s]) or cron(<6 fields>)';
 }
 
-const PollScheduleSchema = z
+/** The poll schedule as a zod schema, for configs that hold one (lib/deployment-config.ts). */
+export const PollScheduleSchema = z
   .string({ error: 'it must be a string' })
   .trim()
   .superRefine((expression, context) => {

@@ -1,0 +1,230 @@
+/**
+ * The outside world of the cost bench, run in a child process so that its CPU time is not counted
+ * as the pipeline's: dynalite (the DynamoDB API) and a loopback server of N synthetic feeds that
+ * behave like real outlets over one simulated day.
+ *
+ * Feed behaviour (fixed per feed by a seeded PRNG):
+ * - `busy` (15 %): a new item on about one tick in eight (≈ 12 a day);
+ * - `normal` (67 %): a new item on about one tick in thirty (≈ 3 a day);
+ * - `no-validators` (10 %): publishes like `normal` but sends no ETag or Last-Modified, so every
+ *   poll is a 200 with the whole feed;
+ * - `failing` (4 %): 500, 404, 503 with Retry-After, or a body that is not XML;
+ * - `flaky` (4 %): `normal`, but one poll in ten answers 502.
+ * Validating feeds answer a matching If-None-Match or If-Modified-Since with 304. A feed lists its
+ * 20 latest items. Titles and summaries are drawn from the demo feeds (they match topics, and the
+ * same headline in several feeds folds into one story) or are filler that matches nothing (80 %).
+ *
+ * The parent drives the day: `POST /control/tick?at=<ISO time>` publishes what each feed
+ * publishes in that tick. Prints one JSON line on stdout: the two ports.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import dynalite from 'dynalite';
+
+const { values } = parseArgs({
+  options: {
+    feeds: { type: 'string', default: '100' },
+    seed: { type: 'string', default: '7' },
+  },
+});
+const feedCount = Number(values.feeds);
+
+let state = Number(values.seed) >>> 0;
+function random(): number {
+  state = (state + 0x6d2b79f5) >>> 0;
+  let t = state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+interface PoolItem {
+  title: string;
+  description: string;
+}
+
+/** Items of the UTF-8 demo feeds, verbatim (already XML-escaped). */
+function loadTopicalItems(): PoolItem[] {
+  const dir = join(import.meta.dirname, '../../data/demo/feeds');
+  const files = [
+    'tass-en.xml',
+    'tehrantimes-en.xml',
+    'ria-ru.xml',
+    'irna-fa.xml',
+    'mehrnews-fa.xml',
+    'bbcpersian-fa.xml',
+  ];
+  const items: PoolItem[] = [];
+  for (const file of files) {
+    const xml = readFileSync(join(dir, file), 'utf8');
+    if (!/encoding="utf-8"/i.test(xml.slice(0, 100))) continue;
+    for (const block of xml.match(/<item>[\s\S]*?<\/item>/g) ?? []) {
+      const title = block.match(/<title>([\s\S]*?)<\/title>/)?.[1];
+      const description = block.match(/<description>([\s\S]*?)<\/description>/)?.[1] ?? '';
+      if (title) items.push({ title, description });
+    }
+  }
+  return items;
+}
+
+const FILLER_WORDS =
+  'council weather football market harvest festival museum school traffic bridge election budget concert storm hospital airport library garden parliament startup'.split(
+    ' ',
+  );
+
+function fillerItem(serial: number): PoolItem {
+  const words = Array.from(
+    { length: 8 },
+    () => FILLER_WORDS[Math.floor(random() * FILLER_WORDS.length)],
+  );
+  return {
+    title: `${words.slice(0, 5).join(' ')} report ${serial}`,
+    description: `${words.join(' ')}: a local story with no bearing on the tracked topics (${serial}).`,
+  };
+}
+
+type Kind = 'busy' | 'normal' | 'no-validators' | 'failing' | 'flaky';
+
+interface SimFeed {
+  kind: Kind;
+  failure: 500 | 404 | 503 | 'not-xml';
+  items: { guid: string; title: string; description: string; pubDate: string }[];
+  version: number;
+  lastModified: string;
+  serial: number;
+}
+
+const topical = loadTopicalItems();
+const feeds: SimFeed[] = Array.from({ length: feedCount }, () => {
+  const draw = random();
+  const kind: Kind =
+    draw < 0.15
+      ? 'busy'
+      : draw < 0.82
+        ? 'normal'
+        : draw < 0.92
+          ? 'no-validators'
+          : draw < 0.96
+            ? 'failing'
+            : 'flaky';
+  const failures = [500, 404, 503, 'not-xml'] as const;
+  return {
+    kind,
+    failure: failures[Math.floor(random() * failures.length)] ?? 500,
+    items: [],
+    version: 0,
+    lastModified: new Date('2026-01-01T00:00:00Z').toUTCString(),
+    serial: 0,
+  };
+});
+const counts = { 200: 0, 304: 0, failed: 0 };
+
+function publish(feed: SimFeed, index: number, at: Date): void {
+  const source = random() < 0.2 ? topical[Math.floor(random() * topical.length)] : undefined;
+  feed.serial++;
+  // A topical item is a new development most of the time (its own headline), else a copy of a
+  // headline other feeds carry too, which folds into the existing story.
+  const filler = fillerItem(feed.serial);
+  const item = source
+    ? random() < 0.5
+      ? {
+          title: `${filler.title.split(' report ')[0]}: ${source.title.split(' ').slice(0, 6).join(' ')}`,
+          description: source.description,
+        }
+      : source
+    : filler;
+  feed.items.unshift({
+    guid: `feed-${index}-item-${feed.serial}`,
+    title: item.title,
+    description: item.description,
+    pubDate: at.toUTCString(),
+  });
+  feed.items.length = Math.min(feed.items.length, 20);
+  feed.version++;
+  feed.lastModified = at.toUTCString();
+}
+
+function advance(at: Date, initial: boolean): void {
+  feeds.forEach((feed, index) => {
+    if (initial) {
+      for (let count = 0; count < 10; count++) publish(feed, index, at);
+      return;
+    }
+    const perTick = feed.kind === 'busy' ? 1 / 8 : 1 / 30;
+    if (random() < perTick) publish(feed, index, at);
+  });
+}
+
+function rss(feed: SimFeed, index: number): string {
+  const items = feed.items
+    .map(
+      (item) =>
+        `<item><title>${item.title}</title><link>https://outlet-${index}.example/${item.guid}</link><guid isPermaLink="false">${item.guid}</guid><pubDate>${item.pubDate}</pubDate><description>${item.description}</description></item>`,
+    )
+    .join('\n');
+  return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Outlet ${index}</title><link>https://outlet-${index}.example/</link><description>Synthetic outlet</description>${items}</channel></rss>`;
+}
+
+function answerFeed(index: number, request: IncomingMessage, response: ServerResponse): void {
+  const feed = feeds[index];
+  if (!feed) {
+    response.writeHead(404).end();
+    return;
+  }
+  const failing = feed.kind === 'failing' || (feed.kind === 'flaky' && random() < 0.1);
+  if (failing) {
+    counts.failed++;
+    const status = feed.kind === 'flaky' ? 502 : feed.failure;
+    if (status === 'not-xml') {
+      response.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>Maintenance</html>');
+    } else {
+      response
+        .writeHead(status, status === 503 ? { 'Retry-After': '3600' } : {})
+        .end('unavailable');
+    }
+    return;
+  }
+  const validators =
+    feed.kind === 'no-validators'
+      ? {}
+      : { ETag: `"f${index}-v${feed.version}"`, 'Last-Modified': feed.lastModified };
+  if (
+    feed.kind !== 'no-validators' &&
+    (request.headers['if-none-match'] === validators.ETag ||
+      (!request.headers['if-none-match'] &&
+        request.headers['if-modified-since'] === feed.lastModified))
+  ) {
+    counts[304]++;
+    response.writeHead(304, validators).end();
+    return;
+  }
+  counts[200]++;
+  response
+    .writeHead(200, { ...validators, 'Content-Type': 'application/rss+xml; charset=utf-8' })
+    .end(rss(feed, index));
+}
+
+const feedServer = createServer((request, response) => {
+  const url = new URL(request.url ?? '/', 'http://bench');
+  if (request.method === 'POST' && url.pathname === '/control/tick') {
+    advance(new Date(url.searchParams.get('at') ?? Date.now()), url.searchParams.has('initial'));
+    response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(counts));
+    return;
+  }
+  const match = url.pathname.match(/^\/feeds\/(\d+)\.xml$/);
+  if (match) answerFeed(Number(match[1]), request, response);
+  else response.writeHead(404).end();
+});
+
+const database = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+await new Promise<void>((resolve) => database.listen(0, '127.0.0.1', () => resolve()));
+await new Promise<void>((resolve) => feedServer.listen(0, '127.0.0.1', () => resolve()));
+process.stdout.write(
+  `${JSON.stringify({
+    dynamoPort: (database.address() as AddressInfo).port,
+    feedPort: (feedServer.address() as AddressInfo).port,
+  })}\n`,
+);

@@ -4,18 +4,13 @@
  * conditional put, so two pollers racing on one item store it once.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import type { ArticleStore, StoredArticle } from '../../core/ports';
-import {
-  backoffMs,
-  chunk,
-  DynamoBatchIncompleteError,
-  defaultRetryPolicy,
-  type RetryPolicy,
-} from './retry';
+import { batchGetAll } from './batch-get';
+import { defaultRetryPolicy, type RetryPolicy } from './retry';
 
-const BATCH_GET_LIMIT = 100;
+const _BATCH_GET_LIMIT = 100;
 const PUT_CONCURRENCY = 8;
 
 export interface ArticleStoreOptions {
@@ -35,33 +30,13 @@ export class DynamoArticleStore implements ArticleStore {
   }
 
   async findExisting(keys: readonly string[]): Promise<Set<string>> {
-    const found = new Set<string>();
-    for (const keysChunk of chunk([...new Set(keys)], BATCH_GET_LIMIT)) {
-      let pending: Record<string, unknown>[] = keysChunk.map((articleKey) => ({ articleKey }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= this.retry.maxAttempts) {
-          throw new DynamoBatchIncompleteError(
-            `BatchGetItem left ${pending.length} keys unprocessed after ${attempt} attempts`,
-          );
-        }
-        if (attempt > 0) await this.retry.delay(backoffMs(this.retry, attempt));
-        const result = await this.document.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: { Keys: pending, ProjectionExpression: 'articleKey' },
-            },
-          }),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) {
-          found.add(String(item.articleKey));
-        }
-        pending = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<
-          string,
-          unknown
-        >[];
-      }
-    }
-    return found;
+    const items = await batchGetAll(
+      this.document,
+      this.tableName,
+      [...new Set(keys)].map((articleKey) => ({ articleKey })),
+      { projection: 'articleKey', retry: this.retry },
+    );
+    return new Set(items.map((item) => String(item.articleKey)));
   }
 
   async addArticles(articles: readonly StoredArticle[]): Promise<string[]> {

@@ -6,7 +6,6 @@
  * Everything expires with the story window (plus a day), so the index stays small.
  */
 import {
-  BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
@@ -15,6 +14,7 @@ import {
 import pLimit from 'p-limit';
 import { STORY_WINDOW_HOURS } from '../../core/stories/story-fingerprint';
 import type { StoryCandidate, StoryIndex, StoryMember } from '../../core/stories/story-folding';
+import { batchGetAll } from './batch-get';
 import {
   backoffMs,
   chunk,
@@ -53,35 +53,17 @@ export class DynamoStoryIndex implements StoryIndex {
       ),
     );
     const articleIds = [...new Set(pointers.flat())];
-    const members: StoryCandidate[] = [];
-    for (const ids of chunk(articleIds, 100)) {
-      let pending: Record<string, unknown>[] = ids.map(memberKey);
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= this.retry.maxAttempts) {
-          throw new DynamoBatchIncompleteError(
-            `story members left unread after ${attempt} attempts`,
-          );
-        }
-        if (attempt > 0) await this.retry.delay(backoffMs(this.retry, attempt));
-        const result = await this.document.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) {
-          members.push({
-            storyId: String(item.storyId),
-            articleId: String(item.articleId),
-            firstSeen: String(item.firstSeen),
-            urlKey: item.urlKey as string | undefined,
-            signature: (item.signature as number[] | undefined) ?? [],
-            topicIds: (item.topicIds as string[] | undefined) ?? [],
-          });
-        }
-        pending = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<
-          string,
-          unknown
-        >[];
-      }
-    }
+    const items = await batchGetAll(this.document, this.tableName, articleIds.map(memberKey), {
+      retry: this.retry,
+    });
+    const members: StoryCandidate[] = items.map((item) => ({
+      storyId: String(item.storyId),
+      articleId: String(item.articleId),
+      firstSeen: String(item.firstSeen),
+      urlKey: item.urlKey as string | undefined,
+      signature: (item.signature as number[] | undefined) ?? [],
+      topicIds: (item.topicIds as string[] | undefined) ?? [],
+    }));
     return members;
   }
 

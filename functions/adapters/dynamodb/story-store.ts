@@ -5,14 +5,9 @@
  */
 
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { StoryRecord, StoryStore } from '../../core/pipeline/story-folder';
-import { chunk } from './retry';
+import { batchGetAll } from './batch-get';
 
 const keyOf = (storyId: string) => ({ pk: `story#${storyId}`, sk: 'story' });
 
@@ -80,19 +75,15 @@ export class DynamoStoryStore implements StoryStore {
   }
 
   async getMany(storyIds: readonly string[]): Promise<StoryRecord[]> {
+    const items = await batchGetAll(
+      this.document,
+      this.tableName,
+      [...new Set(storyIds)].map(keyOf),
+    );
     const found = new Map<string, StoryRecord>();
-    for (const ids of chunk([...new Set(storyIds)], 100)) {
-      let keys: Record<string, unknown>[] = ids.map(keyOf);
-      for (let attempt = 0; keys.length > 0 && attempt < 8; attempt++) {
-        const result = await this.document.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys } } }),
-        );
-        for (const item of result.Responses?.[this.tableName] ?? []) {
-          const { pk: _pk, sk: _sk, expiresAt: _expires, ...story } = item;
-          found.set(String(item.storyId), story as StoryRecord);
-        }
-        keys = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
-      }
+    for (const item of items) {
+      const { pk: _pk, sk: _sk, expiresAt: _expires, ...story } = item;
+      found.set(String(item.storyId), story as unknown as StoryRecord);
     }
     return storyIds
       .map((id) => found.get(id))

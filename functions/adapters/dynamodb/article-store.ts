@@ -10,7 +10,6 @@ import type { ArticleStore, StoredArticle } from '../../core/ports';
 import { batchGetAll } from './batch-get';
 import { defaultRetryPolicy, type RetryPolicy } from './retry';
 
-const _BATCH_GET_LIMIT = 100;
 const PUT_CONCURRENCY = 8;
 
 export interface ArticleStoreOptions {

@@ -23,6 +23,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import dynalite from 'dynalite';
+import { seededRandom } from './seeded-random';
 
 const { values } = parseArgs({
   options: {
@@ -32,14 +33,7 @@ const { values } = parseArgs({
 });
 const feedCount = Number(values.feeds);
 
-let state = Number(values.seed) >>> 0;
-function random(): number {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const random = seededRandom(Number(values.seed));
 
 interface PoolItem {
   title: string;

@@ -10,6 +10,7 @@
 import { parseArgs } from 'node:util';
 import { compileTopics } from '../../functions/core/matching/topic-matcher';
 import type { Topic } from '../../functions/core/model';
+import { seededRandom } from './seeded-random';
 
 const { values } = parseArgs({
   options: {
@@ -29,15 +30,7 @@ if (![topicCount, articleCount, seconds].every((value) => Number.isFinite(value)
   throw new Error('--topics, --articles and --seconds must be positive numbers');
 }
 
-// A small deterministic PRNG (mulberry32), so runs are comparable.
-let state = Number(values.seed) >>> 0;
-function random(): number {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const random = seededRandom(Number(values.seed));
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 const between = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
 

@@ -6,8 +6,10 @@
  * (constructs/pipeline-monitoring.ts: alarms on errors and the EMF metrics, a dashboard). It owns
  * no data: it can be destroyed and deployed again at any time.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Annotations, CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { type Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -16,13 +18,16 @@ import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { CfnEventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { InvocationType, Trigger } from 'aws-cdk-lib/triggers';
 import type { Construct } from 'constructs';
 import { FEED_DUE_INDEX, type TableNames } from '../functions/adapters/dynamodb/tables';
+import { parseFeedList } from '../functions/core/feeds/feed-list';
 import type { FeedConfig } from '../functions/core/model';
+import type { SeedFile } from '../functions/handlers/seed';
 import { FeedQueue } from './constructs/feed-queue';
 import { NodeFunction } from './constructs/node-function';
 import { PipelineMonitoring } from './constructs/pipeline-monitoring';
-import type { DefaultSubscription } from './deployment-config';
+import { type DefaultSubscription, PROJECT_ROOT } from './deployment-config';
 import { DEFAULT_POLL_SCHEDULE, DIGEST_SCHEDULE, parsePollSchedule } from './schedules';
 
 /** The env vars the handlers (functions/handlers/compose.ts) read the table names from. */
@@ -52,8 +57,10 @@ export const DEFAULT_AUDIENCE_TOPIC_PREFIX = 'news-alerts';
 export const RETENTION_DAYS_ENV_VAR = 'RETENTION_DAYS';
 /** What the functions keep data for when RETENTION_DAYS is not set (compose.ts, digest.ts). */
 export const DEFAULT_RETENTION_DAYS = 30;
-/** The feed list the handlers bundle (functions/handlers/dispatch.ts, shared/compose.ts). */
-export const BUNDLED_FEED_LIST = 'data/feeds.json';
+/** The feed list the seed function adds when the config names none. */
+export const DEFAULT_FEED_LIST = 'data/feeds.json';
+/** The file the seed function (functions/handlers/seed.ts) reads next to its bundle. */
+export const SEED_FILE_NAME = 'seed.json';
 
 export interface NewsAlertsStatelessStackProps extends StackProps {
   /** The tables of NewsAlertsStatefulStack. */
@@ -78,13 +85,12 @@ export interface NewsAlertsStatelessStackProps extends StackProps {
    */
   readonly retentionDays?: number;
   /**
-   * The feed list the deployment is meant to poll, as the config names it (already validated).
-   * The handlers still bundle data/feeds.json; another file gets a synth warning until they read
-   * the configured one.
-   * @default data/feeds.json
+   * The feeds the deployment polls, as the config names them (already validated): the seed
+   * function adds those missing after each deploy.
+   * @default the feeds of data/feeds.json
    */
   readonly feedList?: { readonly path: string; readonly feeds: readonly FeedConfig[] };
-  /** Validated default subscriptions, shown as an output; nothing is created for them yet. */
+  /** Validated default subscriptions: the seed function subscribes them after each deploy. */
   readonly defaultSubscriptions?: readonly DefaultSubscription[];
   /** The account's SMS spend limit in USD, shown as an output (it is set outside CloudFormation). */
   readonly smsMonthlySpendLimitUsd?: number;
@@ -100,6 +106,10 @@ export class NewsAlertsStatelessStack extends Stack {
   readonly pollWorker: NodeFunction;
   readonly digestFunction: NodeFunction;
   readonly digestRule: Rule;
+  /** Adds the configured feeds, the topic pack and the default subscriptions; run by `seedTrigger`. */
+  readonly seedFunction: NodeFunction;
+  /** Runs `seedFunction` after every deploy that changes it, before the poll schedule exists. */
+  readonly seedTrigger: Trigger;
   /** Audience topics are named `<prefix>-aud-…` (see functions/core/subscriptions). */
   readonly audienceTopicPrefix: string;
   /** The alarms on errors, feed failures and publish failures, and the pipeline dashboard. */
@@ -135,8 +145,7 @@ export class NewsAlertsStatelessStack extends Stack {
       batchSize: WORKER_BATCH_SIZE,
       maxConcurrency: WORKER_MAX_CONCURRENCY,
     });
-    // The worker polls as the single poll function did: it writes to every table, and seeds the
-    // topic pack on its first run.
+    // The worker polls, matches, folds and alerts: it reads and writes every table.
     for (const name of tableNameKeys) {
       this.pollWorker.bindTable({
         table: this.tables[name],
@@ -186,12 +195,11 @@ export class NewsAlertsStatelessStack extends Stack {
       retryAttempts: 0,
       maxEventAge: Duration.minutes(1),
     });
-    // Query on the due index to find the due feeds; PutItem (conditional) to add the configured
-    // feeds on its first run, so that a new deployment has feeds to dispatch.
+    // Query on the due index to find the due feeds, and nothing else.
     this.dispatchFunction.bindTableActions({
       table: this.tables.feeds,
       envVar: TABLE_ENV_VARS.feeds,
-      actions: ['dynamodb:PutItem'],
+      actions: [],
       queryIndexes: [FEED_DUE_INDEX],
     });
     this.dispatchFunction.bindQueueForSend({
@@ -236,6 +244,16 @@ export class NewsAlertsStatelessStack extends Stack {
       targets: [scheduledTarget(this.digestFunction)],
     });
 
+    this.seedFunction = this.createSeedFunction(props);
+    this.seedTrigger = new Trigger(this, 'SeedTrigger', {
+      handler: this.seedFunction,
+      // A deploy waits for the seed and fails if it fails: no deployment without its feeds.
+      invocationType: InvocationType.REQUEST_RESPONSE,
+      timeout: SEED_TIMEOUT,
+    });
+    // On a first deploy the schedule starts only once there are feeds and topics to poll.
+    this.seedTrigger.executeBefore(this.pollRule);
+
     const deadLetterAlarms = [
       ...[this.dispatchFunction, this.digestFunction].map((fn) =>
         alarmOnFailures(fn, props.operatorTopic),
@@ -276,25 +294,69 @@ export class NewsAlertsStatelessStack extends Stack {
   }
 
   /**
+   * The seed function, with the validated feed list and default subscriptions in its bundle
+   * (seed.json): a changed config is a changed function, which runs the trigger again.
+   */
+  private createSeedFunction(props: NewsAlertsStatelessStackProps): NodeFunction {
+    const feeds = props.feedList?.feeds ?? parseFeedList(readJsonFile(DEFAULT_FEED_LIST));
+    const seed: SeedFile = {
+      feeds: feeds.map(({ url, name, language }) => ({ url, name, language })),
+      subscriptions: (props.defaultSubscriptions ?? []).map((subscription) => ({
+        endpoint: subscription.address,
+        topics: [...subscription.topicIds],
+        mode: subscription.mode,
+      })),
+    };
+    const seedDir = mkdtempSync(path.join(tmpdir(), 'news-alerts-seed-'));
+    const seedFile = path.join(seedDir, SEED_FILE_NAME);
+    writeFileSync(seedFile, JSON.stringify(seed));
+    const fn = new NodeFunction(this, 'SeedFunction', {
+      handlerFile: 'seed.ts',
+      description: 'Adds the configured feeds, the topic pack and the default subscriptions',
+      // Conditional puts, a few at a time: 10,000 feeds take about a minute.
+      timeout: SEED_TIMEOUT,
+      memorySize: 512,
+      reservedConcurrentExecutions: 1,
+      retryAttempts: 0,
+      bundledFiles: { [SEED_FILE_NAME]: seedFile },
+    });
+    fn.bindTableActions({
+      table: this.tables.feeds,
+      envVar: TABLE_ENV_VARS.feeds,
+      actions: ['dynamodb:PutItem'],
+      queryIndexes: [],
+    });
+    fn.bindTableActions({
+      table: this.tables.topics,
+      envVar: TABLE_ENV_VARS.topics,
+      actions: ['dynamodb:Query', 'dynamodb:PutItem'],
+      queryIndexes: [],
+    });
+    fn.bindTableActions({
+      table: this.tables.subscriptions,
+      envVar: TABLE_ENV_VARS.subscriptions,
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      queryIndexes: [],
+    });
+    fn.bindAudienceTopics({
+      prefix: this.audienceTopicPrefix,
+      envVar: AUDIENCE_TOPIC_PREFIX_ENV_VAR,
+      // CreateTopic with tags needs TagResource; Unsubscribe when a subscription changes audience.
+      actions: ['sns:CreateTopic', 'sns:TagResource', 'sns:Subscribe', 'sns:Unsubscribe'],
+    });
+    return fn;
+  }
+
+  /**
    * The settings of the config that this stack can only report, not apply: outputs for the
    * operator, and a warning where the deployment does not yet do what the config says.
    */
   private describeDeploymentSettings(props: NewsAlertsStatelessStackProps): void {
-    if (props.feedList && path.normalize(props.feedList.path) !== BUNDLED_FEED_LIST) {
-      const count = props.feedList.feeds.length;
-      // The handlers import data/feeds.json at bundle time; until they read the configured list
-      // (say from an env var or an asset), a different file is validated here and not deployed.
-      Annotations.of(this).addWarningV2(
-        'news-alerts:feed-list-not-deployed',
-        `feedListPath ${props.feedList.path} (${count} feed${count === 1 ? '' : 's'}) is valid, ` +
-          `but the functions still poll the ${BUNDLED_FEED_LIST} they bundle`,
-      );
-    }
     if (props.defaultSubscriptions && props.defaultSubscriptions.length > 0) {
-      // Only reported: subscribing is the functions' job, since it creates the audience topics at
-      // run time, outside CloudFormation. Nothing subscribes these in AWS yet.
+      // The seed function subscribes them (email ones stay pending until confirmed by mail).
       new CfnOutput(this, 'DefaultSubscriptions', {
-        description: 'Default subscriptions of the config, validated at synth; not yet subscribed',
+        description:
+          'Default subscriptions of the config, subscribed after the deploy (email: confirm by mail)',
         // Addresses and phone numbers stay out: anyone who can describe the stack reads outputs.
         value: JSON.stringify(
           props.defaultSubscriptions.map(({ address: _address, ...subscription }) => subscription),
@@ -361,6 +423,13 @@ function alarmOnMessages(
 const FEEDS_TABLE_ARN_REFERENCE =
   '{"Fn::GetStackOutput":{"StackName":"NewsAlertsStatefulStack","Region":{"Ref":"AWS::Region"},' +
   '"OutputName":"PublishOutputFnGetAttFeedsTable3573F541Arn9BBE0A44"}}';
+
+/** How long the seed may take: the function's timeout and the trigger's. */
+const SEED_TIMEOUT = Duration.minutes(10);
+
+function readJsonFile(relativePath: string): unknown {
+  return JSON.parse(readFileSync(path.join(PROJECT_ROOT, relativePath), 'utf8'));
+}
 
 const tableNameKeys = Object.keys(TABLE_ENV_VARS) as (keyof TableNames)[];
 

@@ -16,12 +16,17 @@ import type { SubscriptionChannel } from '../core/subscriptions/subscribe';
 import type { Audience, Subscription } from '../core/subscriptions/subscription';
 
 export const SMS_DISPLAY_NAME = 'NEWSALERTS';
+/**
+ * The audience topics are encrypted with the AWS-managed SNS key: publishers need only
+ * kms:GenerateDataKey/Decrypt through SNS on it (lib/constructs/node-function.ts).
+ */
+export const AUDIENCE_TOPIC_KMS_KEY = 'alias/aws/sns';
 
 export interface SnsSubscriptionChannelOptions {
   client: SNSClient;
   /** Prefix of the audience topics' names, e.g. the stack name; ≤ 200 characters. */
   topicNamePrefix: string;
-  /** KMS key for the audience topics (the stack's). */
+  /** KMS key for the audience topics (AUDIENCE_TOPIC_KMS_KEY in AWS). */
   kmsMasterKeyId?: string;
 }
 

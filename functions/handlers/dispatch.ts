@@ -1,16 +1,15 @@
 /**
  * The scheduled dispatcher (EventBridge → Lambda): sends each feed due now to the feed queue,
  * where the poll workers (poll-worker.ts) pick them up one by one. It only reads the due index and
- * sends, so one tick costs the same however slow the feeds are. A feed it could not queue fails
+ * sends, so one tick costs the same however slow the feeds are. The feeds were added at deploy time
+ * (seed.ts). A feed it could not queue fails
  * the invocation (errors metric, failure queue, alarm); that feed stays due for the next tick.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { EventBridgeEvent } from 'aws-lambda';
-import feedList from '../../data/feeds.json' with { type: 'json' };
 import { createDynamoClients } from '../adapters/dynamodb/client';
 import { DynamoFeedStore } from '../adapters/dynamodb/feed-store';
 import { SqsFeedQueue } from '../adapters/sqs-feed-queue';
-import { parseFeedList } from '../core/feeds/feed-list';
 import {
   type DispatchReport,
   dispatchDueFeeds,
@@ -32,19 +31,11 @@ const queue = new SqsFeedQueue({
   client: new SQSClient({ maxAttempts: 1 }),
   queueUrl: config.FEED_QUEUE_URL,
 });
-let seeded: Promise<unknown> | undefined;
 
 export const handler = async (
   _event: EventBridgeEvent<'Scheduled Event', unknown>,
 ): Promise<DispatchReport> =>
   withMetrics(async () => {
-    // The configured feeds must exist before any can be due; adding only what is missing, once
-    // per container. (The workers seed the topic pack.)
-    seeded ??= feeds.addFeeds(parseFeedList(feedList), new Date()).catch((error: unknown) => {
-      seeded = undefined;
-      throw error;
-    });
-    await seeded;
     const report = await dispatchDueFeeds({ feeds, queue, clock: { now: () => new Date() } });
     addCounts({
       FeedsDue: report.due,

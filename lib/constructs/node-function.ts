@@ -16,19 +16,18 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type ITopic, TopicGrants } from 'aws-cdk-lib/aws-sns';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { AUDIENCE_TOPIC_KMS_KEY } from '../../functions/adapters/sns-subscription-channel';
 import { SERVICE_NAME } from '../../functions/handlers/shared/telemetry-names';
+import {
+  BUNDLE_ALIASES,
+  BUNDLE_CHARSET,
+  BUNDLE_TARGET,
+  ESM_REQUIRE_BANNER,
+} from '../bundling/esbuild-settings';
 
 /** The repository root: bundling runs here, next to package-lock.json and tsconfig.json. */
 const REPO_ROOT = path.join(import.meta.dirname, '..', '..');
 const HANDLERS_DIR = path.join(REPO_ROOT, 'functions', 'handlers');
-
-/**
- * Some bundled CommonJS dependencies call `require` (for Node built-ins); an ESM bundle has no
- * `require`, so the bundle defines one. The alias keeps clear of any `createRequire` in the code.
- */
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __newsAlertsCreateRequire } from 'node:module';" +
-  'const require = __newsAlertsCreateRequire(import.meta.url);';
 
 export interface NodeFunctionProps
   extends Pick<
@@ -41,6 +40,11 @@ export interface NodeFunctionProps
   readonly timeout: Duration;
   /** Required for the same reason; memory also buys CPU. */
   readonly memorySize: number;
+  /**
+   * Files copied next to the bundle, by name in the bundle → path at synth (absolute). They are
+   * part of the asset, so a change to one deploys a new version of the function.
+   */
+  readonly bundledFiles?: Readonly<Record<string, string>>;
 }
 
 export type TableAccess = 'read' | 'readWrite';
@@ -92,7 +96,7 @@ export class NodeFunction extends NodejsFunction {
   readonly failureQueue: Queue;
 
   constructor(scope: Construct, id: string, props: NodeFunctionProps) {
-    const { handlerFile, environment, ...options } = props;
+    const { handlerFile, environment, bundledFiles = {}, ...options } = props;
     // Created before super() so they can be passed in; their scope is the parent, hence the id
     // prefix.
     const failureQueue = new Queue(scope, `${id}FailureQueue`, {
@@ -124,7 +128,13 @@ export class NodeFunction extends NodejsFunction {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node24',
+        target: BUNDLE_TARGET,
+        esbuildArgs: {
+          // Passed as an argument: aws-cdk-lib 2.27x accepts a `charset` prop but never hands it
+          // to esbuild (the bundles stayed ASCII-escaped).
+          '--charset': BUNDLE_CHARSET,
+          '--alias': Object.entries(BUNDLE_ALIASES).map(([name, file]) => `${name}=${file}`),
+        },
         mainFields: ['module', 'main'],
         minify: true,
         sourceMap: true,
@@ -135,6 +145,17 @@ export class NodeFunction extends NodejsFunction {
         bundleAwsSDK: false,
         // esbuild is a devDependency; synth must never need Docker.
         forceDockerBundling: false,
+        ...(Object.keys(bundledFiles).length > 0 && {
+          commandHooks: {
+            beforeBundling: () => [],
+            beforeInstall: () => [],
+            afterBundling: (_inputDir: string, outputDir: string) =>
+              Object.entries(bundledFiles).map(
+                ([name, source]) =>
+                  `cp ${shellQuote(source)} ${shellQuote(path.join(outputDir, name))}`,
+              ),
+          },
+        }),
       },
     });
     this.failureQueue = failureQueue;
@@ -233,37 +254,45 @@ export class NodeFunction extends NodejsFunction {
   }
 
   /**
-   * Lets the function publish to the audience topics (created at run time, one per audience,
-   * named `<prefix>-aud-…`) and tells it the prefix. The topics are encrypted with the
-   * AWS-managed SNS key, whose use SNS makes on the caller's behalf.
+   * Lets the function use the audience topics (created at run time, one per audience, named
+   * `<prefix>-aud-…`) with `actions`, sns:Publish by default, and tells it the prefix. The topics
+   * are encrypted with the AWS-managed SNS key, whose use SNS makes on a publisher's behalf.
    */
-  bindAudienceTopics({ prefix, envVar }: { prefix: string; envVar: string }): void {
+  bindAudienceTopics({
+    prefix,
+    envVar,
+    actions = ['sns:Publish'],
+  }: {
+    prefix: string;
+    envVar: string;
+    actions?: readonly string[];
+  }): void {
     this.addEnvironment(envVar, prefix);
     const stack = Stack.of(this);
-    this.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['sns:Publish'],
-        resources: [stack.formatArn({ service: 'sns', resource: `${prefix}-aud-*` })],
-      }),
-    );
-    this.addToRolePolicy(
-      new PolicyStatement({
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-        resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
-        conditions: {
-          StringEquals: { 'kms:ViaService': `sns.${stack.region}.amazonaws.com` },
-          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/aws/sns' },
-        },
-      }),
-    );
+    const topics = stack.formatArn({ service: 'sns', resource: `${prefix}-aud-*` });
+    this.addToRolePolicy(new PolicyStatement({ actions: [...actions], resources: [topics] }));
+    const publishes = actions.includes('sns:Publish');
+    if (publishes) {
+      this.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          resources: [stack.formatArn({ service: 'kms', resource: 'key', resourceName: '*' })],
+          conditions: {
+            StringEquals: { 'kms:ViaService': `sns.${stack.region}.amazonaws.com` },
+            'ForAnyValue:StringEquals': { 'kms:ResourceAliases': AUDIENCE_TOPIC_KMS_KEY },
+          },
+        }),
+      );
+    }
     if (!this.role) return;
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:${prefix}-aud-*]`,
+      reason:
+        'The audience topics are created at run time, one per audience, so their ARNs are ' +
+        `unknown at deploy time; the grant is ${actions.join(', ')} on the ${prefix}-aud-* names only.`,
+    });
+    if (!publishes) return;
     Validations.of(this.role).acknowledge(
-      {
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:sns:<AWS::Region>:<AWS::AccountId>:${prefix}-aud-*]`,
-        reason:
-          'The audience topics are created at run time, one per audience, so their ARNs are ' +
-          `unknown at deploy time; the grant is sns:Publish on the ${prefix}-aud-* names only.`,
-      },
       {
         id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
         reason:
@@ -278,4 +307,9 @@ export class NodeFunction extends NodejsFunction {
       },
     );
   }
+}
+
+/** One argument for the POSIX shell local bundling runs its hooks in. */
+function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", "'\\''")}'`;
 }

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:bundles`: bundles each Lambda handler the way the stack does (esbuild, minified
- * ESM for Node.js 24, the AWS SDK left to the runtime), then measures the bundle's size (source map excluded) and
+ * ESM for Node.js 24, the AWS SDK left to the runtime, lib/bundling/esbuild-settings.ts), then measures the bundle's size (source map excluded) and
  * its module init time (a fresh `node` importing it, with the env vars the handler reads). Prints
  * one line per function, then one JSON line last: {"bundles":{"<function>":{"bytes","initMs"}}}.
  */
@@ -8,12 +8,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
+import {
+  BUNDLE_ALIASES,
+  BUNDLE_CHARSET,
+  BUNDLE_TARGET,
+  ESM_REQUIRE_BANNER,
+} from '../../lib/bundling/esbuild-settings';
 
 const ROOT = join(import.meta.dirname, '../..');
 const HANDLERS = join(ROOT, 'functions/handlers');
-/** Some dependencies call require(); the stack's bundles define it the same way. */
-const BANNER =
-  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 const ENV = {
   FEEDS_TABLE: 'feeds',
   ARTICLES_TABLE: 'articles',
@@ -44,11 +47,13 @@ for (const file of readdirSync(HANDLERS).filter((name) => name.endsWith('.ts')))
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node24',
+    target: BUNDLE_TARGET,
+    charset: BUNDLE_CHARSET,
+    alias: BUNDLE_ALIASES,
     mainFields: ['module', 'main'],
     minify: true,
     sourcemap: 'external',
-    banner: { js: BANNER },
+    banner: { js: ESM_REQUIRE_BANNER },
     external: ['@aws-sdk/*'],
     logLevel: 'error',
   });

@@ -5,11 +5,11 @@
  * context; the stacks that synthesize skip bundling (`aws:cdk:bundling-stacks`), which they do not
  * assert on.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
-import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseFeedList } from '../../functions/core/feeds/feed-list';
 import {
@@ -63,7 +63,7 @@ describe('deployment config', () => {
       stacks = synthesize();
     });
 
-    it('holds the feed list the functions bundle, as parseFeedList reads it', () => {
+    it('names data/feeds.json as the feed list, as parseFeedList reads it', () => {
       // Prepare
       const bundled = parseFeedList(
         JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'data', 'feeds.json'), 'utf8')),
@@ -163,20 +163,38 @@ describe('deployment config', () => {
     });
   });
 
-  it('warns that a feed list other than the bundled one is validated but not deployed', () => {
-    // Prepare
+  it('bundles the configured feed list and default subscriptions as seed.json of the seed function', () => {
+    // Prepare: this one app bundles for real, so the copy into the asset is exercised.
     const feedListPath = jsonFile('other-feeds.json', [
       { url: 'https://example.org/rss', name: 'Example', language: 'en' },
     ]);
+    const outdir = mkdtempSync(path.join(tmpdir(), 'news-alerts-seed-asset-'));
+    const app = new App({
+      outdir,
+      context: {
+        ...cdkContext,
+        feedListPath,
+        defaultSubscriptions: JSON.stringify([
+          { endpoint: 'desk@example.org', topics: ['energy'], mode: 'instant' },
+        ]),
+      },
+    });
+    const { stateless } = addNewsAlertsStacks(app);
 
     // Act
-    const { stateless } = synthesize({ feedListPath });
+    app.synth();
 
     // Assess
-    Annotations.fromStack(stateless).hasWarning(
-      '*',
-      Match.stringLikeRegexp('feedListPath .*other-feeds.json \\(1 feed\\) is valid'),
-    );
+    const seedFunction = Object.entries(
+      Template.fromStack(stateless).findResources('AWS::Lambda::Function'),
+    ).find(([id]) => id.startsWith('SeedFunction'));
+    const s3Key = String(seedFunction?.[1].Properties.Code.S3Key);
+    const assetDir = path.join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`);
+    expect(JSON.parse(readFileSync(path.join(assetDir, 'seed.json'), 'utf8'))).toEqual({
+      feeds: [{ url: 'https://example.org/rss', name: 'Example', language: 'en' }],
+      subscriptions: [{ endpoint: 'desk@example.org', topics: ['energy'], mode: 'instant' }],
+    });
+    expect(readdirSync(assetDir)).toContain('index.mjs');
   });
 
   describe('refuses at synth, in one line naming the field,', () => {

@@ -449,13 +449,12 @@ describe('news-alerts stacks', () => {
       });
     });
 
-    it('may query the due index and add feeds, by their exact ARNs, and nothing else in DynamoDB', () => {
+    it('may query the due index, by its exact ARN, and nothing else in DynamoDB', () => {
       const dynamo = dispatchStatements().filter((statement) =>
         asArray(statement.Action).some((action) => action.startsWith('dynamodb:')),
       );
 
       expect(dynamo).toEqual([
-        { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: tableArn('feeds') },
         {
           Effect: 'Allow',
           Action: 'dynamodb:Query',
@@ -554,6 +553,75 @@ describe('news-alerts stacks', () => {
           STORIES_TABLE: tableName('stories'),
         }),
       });
+    });
+  });
+
+  describe('seed', () => {
+    /** The seed role's statements, each statement's actions sorted (CDK reorders them). */
+    const seedStatements = () =>
+      roleStatements(stack.seedFunction).map((statement) => ({
+        ...statement,
+        Action: Array.isArray(statement.Action) ? statement.Action.toSorted() : statement.Action,
+      }));
+
+    it('may add feeds, add and read topics, manage subscriptions: exact actions on exact tables', () => {
+      const dynamo = seedStatements().filter((statement) =>
+        asArray(statement.Action).some((action) => action.startsWith('dynamodb:')),
+      );
+
+      expect(dynamo).toEqual([
+        { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: tableArn('feeds') },
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:PutItem', 'dynamodb:Query'],
+          Resource: tableArn('topics'),
+        },
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+          Resource: tableArn('subscriptions'),
+        },
+      ]);
+    });
+
+    it('may create and subscribe audience topics only, and publish nothing', () => {
+      const sns = seedStatements().filter((statement) =>
+        asArray(statement.Action).some((action) => action.startsWith('sns:')),
+      );
+
+      expect(sns).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['sns:CreateTopic', 'sns:Subscribe', 'sns:TagResource', 'sns:Unsubscribe'],
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':sns:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':news-alerts-aud-*',
+              ],
+            ],
+          },
+        },
+      ]);
+    });
+
+    it('runs on deploy, waited for, before the poll schedule exists', () => {
+      const triggers = template.findResources('Custom::Trigger');
+      const [triggerId, trigger] = Object.entries(triggers)[0] ?? [];
+
+      expect(Object.keys(triggers)).toHaveLength(1);
+      // The function's current version: a changed seed.json is a new version, which re-runs it.
+      expect(trigger?.Properties.HandlerArn).toEqual(
+        stack.resolve(stack.seedFunction.currentVersion.functionArn),
+      );
+      expect(trigger?.Properties.InvocationType).toBe('RequestResponse');
+      expect(resourceOf(stack.pollRule)).toMatchObject({ DependsOn: [triggerId] });
     });
   });
 

@@ -42,8 +42,7 @@ let due: Feed[];
 beforeAll(async () => {
   const tables = await createTestTables();
   const store = new DynamoFeedStore(tables.document, tables.names.feeds);
-  // The configured feeds exist and are not due: the dispatcher's seeding adds none of them, and
-  // the 23 test feeds are all that is due.
+  // The configured feeds exist and are not due, so the 23 test feeds are all that is due.
   const configured = parseFeedList(feedList);
   await store.addFeeds(configured, dueSince);
   for (const feed of configured) {

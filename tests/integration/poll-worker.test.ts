@@ -16,6 +16,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoFeedStore } from '../../functions/adapters/dynamodb/feed-store';
 import { DynamoSubscriptionStore } from '../../functions/adapters/dynamodb/subscription-store';
+import { DynamoTopicStore } from '../../functions/adapters/dynamodb/topic-store';
 import { feedIdFor } from '../../functions/core/ids';
 import { loadDefaultTopicPack } from '../../functions/core/matching/topic-pack';
 import { subscribe } from '../../functions/core/subscriptions/subscribe';
@@ -65,10 +66,14 @@ beforeAll(async () => {
     [wire, { id: feedIdFor(brokenUrl), url: brokenUrl, name: 'Broken', language: 'en' }],
     new Date(dueSince),
   );
-  // One audience for every topic of the pack the worker seeds.
+  // The topic pack, as the deploy-time seed adds it, and one audience for all of its topics.
+  const pack = loadDefaultTopicPack();
+  const topicStore = new DynamoTopicStore(tables.document, tables.names.topics);
+  await topicStore.addAliases(pack.aliases);
+  await topicStore.addTopics(pack.topics);
   const clock = { now: () => new Date(dueSince) };
   const subscriptions = new DynamoSubscriptionStore(tables.document, tables.names.subscriptions);
-  const topicIds = loadDefaultTopicPack().topics.map((topic) => topic.id);
+  const topicIds = pack.topics.map((topic) => topic.id);
   const dir = await mkdtemp(join(tmpdir(), 'news-alerts-worker-'));
   await subscribe(
     { endpoint: 'analyst@example.org', topics: topicIds },

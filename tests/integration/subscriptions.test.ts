@@ -65,7 +65,7 @@ describe('subscriptions on dynalite', () => {
 
     // Assess
     expect(first.created).toBe(true);
-    expect(again).toEqual({ subscription: first.subscription, created: false });
+    expect(again).toEqual({ subscription: first.subscription, created: false, changed: false });
     expect(changed.created).toBe(false);
     expect(changed.subscription).toMatchObject({
       id: first.subscription.id,

@@ -4,7 +4,7 @@
  * Also owns `toPlainText` and `canonicalLink`, which later stages reuse so that every stage reads
  * text and links the same way.
  */
-import { decode as decodeHtmlEntities } from 'html-entities';
+import { decodeHTML } from 'entities';
 import { contentHash } from '../ids';
 import type { Article, FeedConfig, Language } from '../model';
 import type { RawFeedItem } from './parse-feed';
@@ -192,7 +192,7 @@ function stripTags(html: string): string {
  * whitespace folded to single spaces, trimmed.
  */
 export function toPlainText(html: string): string {
-  const text = decodeHtmlEntities(stripTags(html), { level: 'html5', scope: 'body' });
+  const text = decodeHTML(stripTags(html));
   return text
     .replace(CONTROL_CHARACTERS, ' ')
     .replace(INVISIBLE_CHARACTERS, '')

@@ -4,7 +4,7 @@
  * or a control character from losing a whole feed, the removal of DOCTYPEs (no entity expansion,
  * no external entities), the sorting of failures into `FeedParseError` codes, and the item cap.
  */
-import { decode as decodeHtmlEntities } from 'html-entities';
+import { decodeHTMLStrict } from 'entities';
 import Parser from 'rss-parser';
 import { FeedParseError } from './errors';
 import { feedHintMs } from './poll-schedule';
@@ -126,7 +126,7 @@ function rewriteEntity(body: string | undefined): string {
     const codePoint = Number.parseInt(body.slice(hex ? 2 : 1, -1), hex ? 16 : 10);
     // HTML reads &#128;–&#159; as windows-1252 (&#150; is an en dash), as feeds mean them.
     if (codePoint >= 0x80 && codePoint <= 0x9f) {
-      const decoded = decodeHtmlEntities(`&${body}`, { level: 'html5', scope: 'strict' });
+      const decoded = decodeHTMLStrict(`&${body}`);
       return isXmlCharacter(decoded.codePointAt(0) ?? 0) ? numericReferences(decoded) : '';
     }
     if (codePoint === 0x7f || (codePoint < 0x20 && !isXmlCharacter(codePoint))) return '';
@@ -134,7 +134,7 @@ function rewriteEntity(body: string | undefined): string {
   }
   const name = body.slice(0, -1);
   if (XML_PREDEFINED_ENTITIES.has(name)) return `&${body}`;
-  const decoded = decodeHtmlEntities(`&${body}`, { level: 'html5', scope: 'strict' });
+  const decoded = decodeHTMLStrict(`&${body}`);
   return decoded === `&${body}` ? `&amp;${body}` : numericReferences(decoded);
 }
 

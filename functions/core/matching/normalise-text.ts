@@ -18,7 +18,7 @@
  * - Persian (U+06F0–U+06F9) and Arabic-Indic (U+0660–U+0669) digits become ASCII digits.
  */
 
-import { decode as decodeHtmlEntities } from 'html-entities';
+import { decodeHTML as decodeHtmlEntities } from 'entities';
 
 const ZERO_WIDTH_SPACE = /\u200B/g;
 const FORMAT_CHARACTERS = /\p{Cf}/gu;

@@ -4,7 +4,13 @@
  * are not overwritten).
  */
 import type { FeedConfig, Topic } from '../model';
-import type { FeedStore, TopicStore } from '../ports';
+import type { Clock, FeedStore, TopicStore } from '../ports';
+import {
+  type SubscribeInput,
+  type SubscriptionChannel,
+  type SubscriptionStore,
+  subscribe,
+} from '../subscriptions/subscribe';
 
 export interface SeedResult {
   feedsAdded: number;
@@ -35,4 +41,25 @@ export async function seedDefaults(
     defaults.topics.filter((topic) => !known.has(topic.id)),
   );
   return { feedsAdded, topicsAdded, aliasesAdded };
+}
+
+/**
+ * The deployment's default subscriptions, subscribed as the subscribe command would: one already
+ * in place with the same topics and mode is left alone (no second confirmation mail), a changed one
+ * moves to its new audience. Removing one from the configuration unsubscribes nobody.
+ */
+export async function seedSubscriptions(
+  inputs: readonly SubscribeInput[],
+  deps: {
+    store: SubscriptionStore;
+    channel: SubscriptionChannel;
+    clock: Clock;
+    topicIds: ReadonlySet<string>;
+  },
+): Promise<{ subscribed: number; unchanged: number }> {
+  let subscribed = 0;
+  for (const input of inputs) {
+    if ((await subscribe(input, deps)).changed) subscribed += 1;
+  }
+  return { subscribed, unchanged: inputs.length - subscribed };
 }

@@ -17,7 +17,7 @@
  * Everything a word might mean is listed as data, not code: a new name or place is a line in the
  * JSON file. The file is validated when first compiled, so a bad edit fails the tests.
  */
-import { decode as decodeHtmlEntities } from 'html-entities';
+import { decodeHTML as decodeHtmlEntities } from 'entities';
 import lexiconFile from '../../../data/story-concepts.json' with { type: 'json' };
 import { normaliseForMatching, tokenise } from '../matching/normalise-text';
 import { stemToken } from '../matching/stemming';

@@ -57,7 +57,7 @@ export async function subscribe(
     clock: Clock;
     topicIds: ReadonlySet<string>;
   },
-): Promise<{ subscription: Subscription; created: boolean }> {
+): Promise<{ subscription: Subscription; created: boolean; changed: boolean }> {
   const { channel: kind, address } = parseEndpoint(input.endpoint);
   const topicIds = parseTopicIds(input.topics, deps.topicIds);
   const mode = parseMode(input.mode ?? 'instant');
@@ -66,7 +66,7 @@ export async function subscribe(
   const previous = await deps.store.get(id);
   const audience = audienceFor(kind, topicIds, mode);
   if (previous && previous.audienceId === audience.id) {
-    return { subscription: previous, created: false };
+    return { subscription: previous, created: false, changed: false };
   }
   const draft: Subscription = {
     id,
@@ -87,7 +87,7 @@ export async function subscribe(
     reference: joined.reference,
   };
   await deps.store.save(subscription, { ...audience, target: joined.target }, previous);
-  return { subscription, created: previous === undefined };
+  return { subscription, created: previous === undefined, changed: true };
 }
 
 export async function unsubscribe(

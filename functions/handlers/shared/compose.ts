@@ -1,22 +1,17 @@
 /**
- * The composition the poll handlers share (poll.ts, one whole cycle; poll-worker.ts, one feed a
- * record): their configuration, read once and failing fast, the SDK clients and stores made once
+ * The composition of the poll worker (poll-worker.ts, one feed a record): its configuration, read once and failing fast, the SDK clients and stores made once
  * per container, and `loadPollDependencies`, which gives `pollFeed` what it needs for one
  * invocation. Importing this module reads the env: only handlers import it.
  */
 import { SNSClient } from '@aws-sdk/client-sns';
-import feedList from '../../../data/feeds.json' with { type: 'json' };
 import { createDynamoClients } from '../../adapters/dynamodb/client';
 import { createDynamoStores } from '../../adapters/dynamodb/stores';
 import { HttpFeedFetcher } from '../../adapters/http-feed-fetcher';
 import { SnsAudiencePublisher } from '../../adapters/sns-audience-publisher';
 import { SMS_DISPLAY_NAME } from '../../adapters/sns-subscription-channel';
-import { parseFeedList } from '../../core/feeds/feed-list';
 import { compileTopics } from '../../core/matching/topic-matcher';
-import { loadDefaultTopicPack } from '../../core/matching/topic-pack';
 import { loadPollRun } from '../../core/pipeline/poll-dependencies';
 import type { PollDependencies } from '../../core/pipeline/poll-feed';
-import { seedDefaults } from '../../core/pipeline/seed-defaults';
 import { TopicMatcherCache } from '../../core/pipeline/topic-matcher-cache';
 import * as z from '../../core/zod';
 
@@ -55,28 +50,16 @@ export const stores = createDynamoStores(
   },
   pollConfig.RETENTION_DAYS,
 );
-const pack = loadDefaultTopicPack();
 const matchers = new TopicMatcherCache(compileTopics);
 const fetcher = new HttpFeedFetcher({ timeoutMs: 20_000 });
 const publisher = new SnsAudiencePublisher({ client: sns });
-let seeded: Promise<unknown> | undefined;
 
 /**
  * What `pollFeed` needs for one invocation: the topics (cached until they change) and the
  * audiences are read each time, so an edit or a new subscriber counts from the next invocation.
- * Seeds the configured feeds and the topic pack first, once per container.
+ * The feeds, topics and subscriptions were seeded at deploy time (seed.ts).
  */
 export async function loadPollDependencies(): Promise<PollDependencies> {
-  // Seeding adds only what is missing; once per container is enough.
-  seeded ??= seedDefaults(
-    stores,
-    { feeds: parseFeedList(feedList), topics: pack.topics, aliases: pack.aliases },
-    new Date(),
-  ).catch((error: unknown) => {
-    seeded = undefined;
-    throw error;
-  });
-  await seeded;
   const { deps } = await loadPollRun({
     stores,
     matchers,

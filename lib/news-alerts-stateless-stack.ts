@@ -28,7 +28,12 @@ import { FeedQueue } from './constructs/feed-queue';
 import { NodeFunction } from './constructs/node-function';
 import { PipelineMonitoring } from './constructs/pipeline-monitoring';
 import { type DefaultSubscription, PROJECT_ROOT } from './deployment-config';
-import { DEFAULT_POLL_SCHEDULE, DIGEST_SCHEDULE, parsePollSchedule } from './schedules';
+import {
+  DEFAULT_POLL_SCHEDULE,
+  DIGEST_SCHEDULE,
+  heartbeatPeriodMinutes,
+  parsePollSchedule,
+} from './schedules';
 
 /** The env vars the handlers (functions/handlers/compose.ts) read the table names from. */
 export const TABLE_ENV_VARS: Readonly<Record<keyof TableNames, string>> = {
@@ -131,6 +136,7 @@ export class NewsAlertsStatelessStack extends Stack {
     // A slow or broken feed holds up only itself.
     this.pollWorker = new NodeFunction(this, 'PollWorkerFunction', {
       handlerFile: 'poll-worker.ts',
+      invocation: 'sync',
       description: 'Polls the feeds the dispatcher queued, stores new articles, publishes alerts',
       // A feed fetch times out after 20 s; the records of a batch are polled at once.
       timeout: Duration.minutes(2),
@@ -183,6 +189,7 @@ export class NewsAlertsStatelessStack extends Stack {
 
     this.dispatchFunction = new NodeFunction(this, 'DispatchFunction', {
       handlerFile: 'dispatch.ts',
+      invocation: 'async',
       description: 'Sends the feeds due now to the feed queue',
       timeout: Duration.minutes(1),
       memorySize: 256,
@@ -218,6 +225,7 @@ export class NewsAlertsStatelessStack extends Stack {
 
     this.digestFunction = new NodeFunction(this, 'DigestFunction', {
       handlerFile: 'digest.ts',
+      invocation: 'async',
       description: 'Sends the hourly and daily digests of queued stories',
       timeout: Duration.minutes(5),
       memorySize: 512,
@@ -274,10 +282,15 @@ export class NewsAlertsStatelessStack extends Stack {
       ],
       deadLetterQueues: [
         { label: 'Feed queue DLQ', queue: this.feedQueue.deadLetterQueue },
-        { label: 'Dispatcher failures', queue: this.dispatchFunction.failureQueue },
-        { label: 'Digest failures', queue: this.digestFunction.failureQueue },
+        { label: 'Dispatcher failures', queue: failureQueueOf(this.dispatchFunction) },
+        { label: 'Digest failures', queue: failureQueueOf(this.digestFunction) },
       ],
       otherAlarms: deadLetterAlarms,
+      heartbeat: {
+        label: 'Dispatcher',
+        fn: this.dispatchFunction,
+        period: Duration.minutes(heartbeatPeriodMinutes(pollSchedule)),
+      },
     });
 
     for (const name of tableNameKeys) {
@@ -312,12 +325,12 @@ export class NewsAlertsStatelessStack extends Stack {
     writeFileSync(seedFile, JSON.stringify(seed));
     const fn = new NodeFunction(this, 'SeedFunction', {
       handlerFile: 'seed.ts',
+      invocation: 'sync',
       description: 'Adds the configured feeds, the topic pack and the default subscriptions',
       // Conditional puts, a few at a time: 10,000 feeds take about a minute.
       timeout: SEED_TIMEOUT,
       memorySize: 512,
       reservedConcurrentExecutions: 1,
-      retryAttempts: 0,
       bundledFiles: { [SEED_FILE_NAME]: seedFile },
     });
     fn.bindTableActions({
@@ -384,13 +397,19 @@ export class NewsAlertsStatelessStack extends Stack {
  * failure queue too, so one queue holds every tick that did not run.
  */
 function scheduledTarget(fn: NodeFunction): LambdaFunction {
-  return new LambdaFunction(fn, { retryAttempts: 0, deadLetterQueue: fn.failureQueue });
+  return new LambdaFunction(fn, { retryAttempts: 0, deadLetterQueue: failureQueueOf(fn) });
+}
+
+/** The failure queue of a function invoked asynchronously (NodeFunction `invocation: 'async'`). */
+function failureQueueOf(fn: NodeFunction): IQueue {
+  if (!fn.failureQueue) throw new Error(`${fn.node.path} is not invoked asynchronously`);
+  return fn.failureQueue;
 }
 
 /** A message in the failure queue means a tick did not run: tell the operator. */
 function alarmOnFailures(fn: NodeFunction, operatorTopic: ITopic): Alarm {
   return alarmOnMessages(
-    fn.failureQueue,
+    failureQueueOf(fn),
     'FailureQueueAlarm',
     `${fn.node.id} could not process an event; see its failure queue`,
     operatorTopic,

@@ -66,3 +66,20 @@ export function parsePollSchedule(value: unknown): string {
       'or -c pollSchedule="cron(0/15 * * * ? *)".',
   );
 }
+
+const MINUTES_PER_UNIT = { minute: 1, hour: 60, day: 1440 } as const;
+/** The longest period a CloudWatch alarm may evaluate over in one datapoint. */
+const MAX_ALARM_PERIOD_MINUTES = 1440;
+
+/**
+ * How long without a single dispatcher run means the schedule has stopped: two intervals of a
+ * rate (one late tick is not an outage), at least 10 minutes, at most a day; for a cron
+ * expression, whose gaps we do not compute, a day.
+ */
+export function heartbeatPeriodMinutes(schedule: string): number {
+  const rate = RATE_EXPRESSION.exec(schedule)?.groups;
+  if (!rate) return MAX_ALARM_PERIOD_MINUTES;
+  const interval =
+    Number(rate.value) * MINUTES_PER_UNIT[rate.unit as keyof typeof MINUTES_PER_UNIT];
+  return Math.min(MAX_ALARM_PERIOD_MINUTES, Math.max(10, 2 * interval));
+}

@@ -3,7 +3,7 @@
  * digest of its queued stories, through the same core the local runner calls after each cycle.
  */
 import { SNSClient } from '@aws-sdk/client-sns';
-import type { EventBridgeEvent } from 'aws-lambda';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { createDynamoClients } from '../adapters/dynamodb/client';
 import { DynamoDeliveryLedger } from '../adapters/dynamodb/delivery-ledger';
 import { DynamoStoryStore } from '../adapters/dynamodb/story-store';
@@ -38,6 +38,7 @@ const publisher = new SnsAudiencePublisher({ client: new SNSClient({ maxAttempts
 
 export const handler = async (
   _event: EventBridgeEvent<'Scheduled Event', unknown>,
+  context?: Context,
 ): Promise<DigestOutcome> =>
   withMetrics(async () => {
     const outcome = await sendDueDigests(
@@ -60,4 +61,4 @@ export const handler = async (
     }
     logger.info('digests sent', { ...outcome });
     return outcome;
-  });
+  }, context);

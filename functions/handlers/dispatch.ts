@@ -6,7 +6,7 @@
  * the invocation (errors metric, failure queue, alarm); that feed stays due for the next tick.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { EventBridgeEvent } from 'aws-lambda';
+import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { createDynamoClients } from '../adapters/dynamodb/client';
 import { DynamoFeedStore } from '../adapters/dynamodb/feed-store';
 import { SqsFeedQueue } from '../adapters/sqs-feed-queue';
@@ -34,6 +34,7 @@ const queue = new SqsFeedQueue({
 
 export const handler = async (
   _event: EventBridgeEvent<'Scheduled Event', unknown>,
+  context?: Context,
 ): Promise<DispatchReport> =>
   withMetrics(async () => {
     const report = await dispatchDueFeeds({ feeds, queue, clock: { now: () => new Date() } });
@@ -48,4 +49,4 @@ export const handler = async (
     }
     logger.info('due feeds dispatched', { due: report.due, sent: report.sent });
     return report;
-  });
+  }, context);

@@ -11,7 +11,13 @@
  *   feed's back-off in its poll state, and the dispatcher sends it again when that is over; an SQS
  *   retry minutes later would only defeat the back-off.
  */
-import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type {
+  Context,
+  SQSBatchItemFailure,
+  SQSBatchResponse,
+  SQSEvent,
+  SQSRecord,
+} from 'aws-lambda';
 import { type FeedOutcome, type PollDependencies, pollFeed } from '../core/pipeline/poll-feed';
 import * as z from '../core/zod';
 import { loadPollDependencies } from './shared/compose';
@@ -49,7 +55,7 @@ async function pollRecord(record: SQSRecord, deps: PollDependencies): Promise<Re
   return outcome;
 }
 
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> =>
+export const handler = async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> =>
   withMetrics(async () => {
     const deps = await loadPollDependencies();
     const results = await Promise.allSettled(
@@ -67,7 +73,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> =>
     });
     addCounts(countOutcomes(settled));
     return { batchItemFailures };
-  });
+  }, context);
 
 /** The batch's counts, one metric each: the feeds polled and what their polls found. */
 function countOutcomes(results: readonly RecordResult[]): Record<PollWorkerMetric, number> {

@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { SNSClient } from '@aws-sdk/client-sns';
+import type { Context } from 'aws-lambda';
 import { createDynamoClients } from '../adapters/dynamodb/client';
 import { DynamoFeedStore } from '../adapters/dynamodb/feed-store';
 import { DynamoSubscriptionStore } from '../adapters/dynamodb/subscription-store';
@@ -72,7 +73,8 @@ function readSeedFile(): SeedFile {
   return seedFileSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
 }
 
-export const handler = async (): Promise<SeedReport> => {
+export const handler = async (_event?: unknown, context?: Context): Promise<SeedReport> => {
+  if (context) logger.addContext(context);
   const seed = readSeedFile();
   const pack = loadDefaultTopicPack();
   const now = new Date();

@@ -45,6 +45,12 @@ export interface NodeFunctionProps
    * part of the asset, so a change to one deploys a new version of the function.
    */
   readonly bundledFiles?: Readonly<Record<string, string>>;
+  /**
+   * How the function is invoked. `async` (schedules): failed events go to `failureQueue`.
+   * `sync` (an SQS event source, whose queue keeps its own failures; a deploy trigger that waits
+   * for the result): no failure queue, which would never receive anything.
+   */
+  readonly invocation: 'async' | 'sync';
 }
 
 export type TableAccess = 'read' | 'readWrite';
@@ -91,20 +97,23 @@ export class NodeFunction extends NodejsFunction {
   /**
    * Receives every asynchronous event the function could not process (it failed, or it was
    * throttled past its maximum event age) with the request and the error: the function's
-   * on-failure destination. Encrypted (SSE-SQS) and TLS-only.
+   * on-failure destination. Encrypted (SSE-SQS) and TLS-only. Only for `invocation: 'async'`.
    */
-  readonly failureQueue: Queue;
+  readonly failureQueue?: Queue;
 
   constructor(scope: Construct, id: string, props: NodeFunctionProps) {
-    const { handlerFile, environment, bundledFiles = {}, ...options } = props;
+    const { handlerFile, environment, bundledFiles = {}, invocation, ...options } = props;
     // Created before super() so they can be passed in; their scope is the parent, hence the id
     // prefix.
-    const failureQueue = new Queue(scope, `${id}FailureQueue`, {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // The longest SQS allows: time to look at a failure after a weekend or a holiday.
-      retentionPeriod: Duration.days(14),
-    });
+    const failureQueue =
+      invocation === 'async'
+        ? new Queue(scope, `${id}FailureQueue`, {
+            encryption: QueueEncryption.SQS_MANAGED,
+            enforceSSL: true,
+            // The longest SQS allows: time to look at a failure after a weekend or a holiday.
+            retentionPeriod: Duration.days(14),
+          })
+        : undefined;
     const logGroup = new LogGroup(scope, `${id}LogGroup`, {
       retention: RetentionDays.ONE_MONTH,
       // The logs live and die with their function; the tables hold the data worth keeping.
@@ -120,7 +129,7 @@ export class NodeFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       logGroup,
       tracing: Tracing.ACTIVE,
-      onFailure: new SqsDestination(failureQueue),
+      ...(failureQueue && { onFailure: new SqsDestination(failureQueue) }),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
@@ -164,6 +173,18 @@ export class NodeFunction extends NodejsFunction {
 
   /** The cdk-nag findings every NodeFunction has by design, acknowledged on its own resources. */
   private acknowledgeNagFindings(): void {
+    if (!this.failureQueue) {
+      const reason =
+        'Never invoked asynchronously: an SQS event source (failed records stay in the queue, ' +
+        'then go to its dead-letter queue) or a deploy trigger that waits for the result and ' +
+        'fails the deploy.';
+      Validations.of(this).acknowledge(
+        { id: 'Serverless-LambdaDLQ', reason },
+        { id: 'Serverless-LambdaAsyncFailureDestination', reason },
+      );
+      this.acknowledgeRoleFindings();
+      return;
+    }
     Validations.of(this).acknowledge({
       id: 'Serverless-LambdaDLQ',
       reason:
@@ -182,6 +203,10 @@ export class NodeFunction extends NodejsFunction {
           "This queue is the function's dead-letter (on-failure) queue itself: the end of the line.",
       },
     );
+    this.acknowledgeRoleFindings();
+  }
+
+  private acknowledgeRoleFindings(): void {
     if (this.role) {
       Validations.of(this.role).acknowledge(
         {

@@ -51,6 +51,11 @@ export interface PipelineMonitoringProps {
   readonly deadLetterQueues: readonly MonitoredQueue[];
   /** Alarms made elsewhere (the dead-letter queue alarms) for the dashboard's status widget. */
   readonly otherAlarms?: readonly IAlarm[];
+  /**
+   * The scheduled function that must run at least once per `period` (the dispatcher): its
+   * silence is an outage no error reports (a disabled rule, a broken deploy, throttling).
+   */
+  readonly heartbeat: MonitoredFunction & { readonly period: Duration };
 }
 
 /** A function error is worth a look at once: one in five minutes alarms. */
@@ -63,6 +68,8 @@ export const FEED_FAILURE_RATIO_PERIOD = Duration.minutes(30);
 export const FEED_FAILURE_RATIO_THRESHOLD = 0.5;
 /** An alert or digest that could not be published is a subscriber not told: alarm on the first. */
 export const PUBLISH_FAILURES_PERIOD = Duration.minutes(5);
+/** A delivery parked after failing in five cycles is a subscriber not told: alarm on the first. */
+export const DEAD_LETTERS_PERIOD = Duration.minutes(5);
 /** The dashboard's graphs sum the counts per poll tick. */
 const DASHBOARD_PERIOD = Duration.minutes(15);
 
@@ -85,6 +92,10 @@ export class PipelineMonitoring extends Construct {
   readonly feedFailureRatioAlarm: Alarm;
   /** Alert deliveries (poll workers) and digests that could not be published. */
   readonly publishFailuresAlarm: Alarm;
+  /** Deliveries given up on and parked as dead letters (see `news-alerts dead-letters`). */
+  readonly deadLettersAlarm: Alarm;
+  /** The heartbeat function did not run once in its period. */
+  readonly heartbeatAlarm: Alarm;
   readonly dashboard: Dashboard;
 
   constructor(scope: Construct, id: string, props: PipelineMonitoringProps) {
@@ -150,6 +161,34 @@ export class PipelineMonitoring extends Construct {
     });
     this.publishFailuresAlarm.addAlarmAction(notifyOperator);
 
+    this.deadLettersAlarm = pipelineMetric('DeadLetters', DEAD_LETTERS_PERIOD).createAlarm(
+      this,
+      'DeadLettersAlarm',
+      {
+        alarmDescription:
+          'A delivery failed in five cycles and was parked as a dead letter with its reason; ' +
+          'the subscribers of that audience did not get that alert',
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      },
+    );
+    this.deadLettersAlarm.addAlarmAction(notifyOperator);
+
+    const { label, fn, period } = props.heartbeat;
+    this.heartbeatAlarm = fn
+      .metricInvocations({ period, statistic: Stats.SUM })
+      .createAlarm(this, `${label}HeartbeatAlarm`, {
+        alarmDescription: `${label} did not run once in ${period.toHumanString()}: is its schedule enabled?`,
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        // No invocations reports no datapoint at all: that silence is the failure.
+        treatMissingData: TreatMissingData.BREACHING,
+      });
+    this.heartbeatAlarm.addAlarmAction(notifyOperator);
+
     this.dashboard = this.createDashboard(props);
   }
 
@@ -190,6 +229,8 @@ export class PipelineMonitoring extends Construct {
           ...Object.values(this.errorAlarms),
           this.feedFailureRatioAlarm,
           this.publishFailuresAlarm,
+          this.deadLettersAlarm,
+          this.heartbeatAlarm,
           ...(props.otherAlarms ?? []),
         ],
         width: 8,

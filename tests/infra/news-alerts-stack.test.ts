@@ -21,6 +21,7 @@ import {
   type NewsAlertsStatelessStack,
   parsePollSchedule,
 } from '../../lib/news-alerts-stack';
+import { heartbeatPeriodMinutes } from '../../lib/schedules';
 
 const REPO_ROOT = path.join(import.meta.dirname, '..', '..');
 const tableNames = [
@@ -475,7 +476,7 @@ describe('news-alerts stacks', () => {
           Effect: 'Allow',
           Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
           Resource: [
-            stack.resolve(stack.dispatchFunction.failureQueue.queueArn),
+            stack.resolve(stack.dispatchFunction.failureQueue?.queueArn),
             stack.resolve(stack.feedQueue.queue.queueArn),
           ],
         },
@@ -702,6 +703,41 @@ describe('news-alerts stacks', () => {
       });
     });
 
+    it('alarms the operator topic on the first delivery parked as a dead letter', () => {
+      const {
+        Id: _id,
+        ReturnData: _returnData,
+        ...deadLetters
+      } = emfMetric('m', 'DeadLetters', 300);
+      expect(alarmProperties(stack.monitoring.deadLettersAlarm)).toMatchObject({
+        Metrics: [expect.objectContaining({ ...deadLetters, ReturnData: true })],
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [operatorTopic()],
+      });
+    });
+
+    it('alarms the operator topic when the dispatcher has not run for two poll intervals', () => {
+      expect(alarmProperties(stack.monitoring.heartbeatAlarm)).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Invocations',
+        Dimensions: [
+          { Name: 'FunctionName', Value: stack.resolve(stack.dispatchFunction.functionName) },
+        ],
+        Statistic: 'Sum',
+        // rate(15 minutes) by default: 30 minutes without a tick.
+        Period: 1800,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        // No invocation gives no datapoint at all: that silence is what the alarm is for.
+        TreatMissingData: 'breaching',
+        AlarmActions: [operatorTopic()],
+      });
+    });
+
     it('keeps the dead-letter and failure queue alarms on the operator topic', () => {
       for (const queue of [
         stack.feedQueue.deadLetterQueue,
@@ -711,11 +747,22 @@ describe('news-alerts stacks', () => {
         template.hasResourceProperties('AWS::CloudWatch::Alarm', {
           Namespace: 'AWS/SQS',
           MetricName: 'ApproximateNumberOfMessagesVisible',
-          Dimensions: [{ Name: 'QueueName', Value: stack.resolve(queue.queueName) }],
+          Dimensions: [{ Name: 'QueueName', Value: stack.resolve(queue?.queueName) }],
           Threshold: 0,
           ComparisonOperator: 'GreaterThanThreshold',
           TreatMissingData: 'notBreaching',
         });
+      }
+    });
+
+    it('gives the functions invoked synchronously (queue consumer, deploy trigger) no failure queue', () => {
+      for (const fn of [stack.pollWorker, stack.seedFunction]) {
+        expect(fn.failureQueue).toBeUndefined();
+        expect(
+          Object.values(template.findResources('AWS::Lambda::EventInvokeConfig')).map((config) =>
+            JSON.stringify(config.Properties.FunctionName),
+          ),
+        ).not.toContain(JSON.stringify(stack.resolve(fn.functionName)));
       }
     });
 
@@ -800,6 +847,19 @@ describe('news-alerts stacks', () => {
       expect(fromStateful(output?.Value)).toEqual(tableName(name));
     }
     template.hasOutput('AudienceTopicPrefix', { Value: 'news-alerts' });
+  });
+});
+
+describe('dispatcher heartbeat period', () => {
+  it.each([
+    ['rate(15 minutes)', 30],
+    ['rate(1 minute)', 10],
+    ['rate(2 hours)', 240],
+    ['rate(1 day)', 1440],
+    ['rate(3 days)', 1440],
+    ['cron(0/15 * * * ? *)', 1440],
+  ])('is %s → %i minutes', (schedule, minutes) => {
+    expect(heartbeatPeriodMinutes(schedule)).toBe(minutes);
   });
 });
 

@@ -71,7 +71,7 @@ describe('production stacks', () => {
   describe.each(['dispatchFunction', 'digestFunction'] as const)('%s', (name) => {
     it('sends the events it could not process to its own encrypted, TLS-only queue', () => {
       const fn = stacks.stateless[name];
-      const queue = stacks.stateless.resolve(fn.failureQueue.queueArn);
+      const queue = stacks.stateless.resolve(fn.failureQueue?.queueArn);
 
       stateless.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: stacks.stateless.resolve(fn.functionName),
@@ -82,7 +82,7 @@ describe('production stacks', () => {
         MessageRetentionPeriod: 14 * 24 * 3600,
       });
       stateless.hasResourceProperties('AWS::SQS::QueuePolicy', {
-        Queues: [stacks.stateless.resolve(fn.failureQueue.queueUrl)],
+        Queues: [stacks.stateless.resolve(fn.failureQueue?.queueUrl)],
         PolicyDocument: {
           Statement: Match.arrayWith([
             Match.objectLike({
@@ -101,7 +101,7 @@ describe('production stacks', () => {
         Namespace: 'AWS/SQS',
         MetricName: 'ApproximateNumberOfMessagesVisible',
         Dimensions: [
-          { Name: 'QueueName', Value: stacks.stateless.resolve(fn.failureQueue.queueName) },
+          { Name: 'QueueName', Value: stacks.stateless.resolve(fn.failureQueue?.queueName) },
         ],
         Threshold: 0,
         ComparisonOperator: 'GreaterThanThreshold',

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { PublishBatchCommand, type PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoFeedStore } from '../../functions/adapters/dynamodb/feed-store';
@@ -50,6 +50,23 @@ function sqsRecord(messageId: string, body: string): SQSRecord {
     awsRegion: 'eu-central-1',
   };
 }
+
+/** The Lambda context of an invocation, as the runtime passes it. */
+const lambdaContext: Context = {
+  callbackWaitsForEmptyEventLoop: true,
+  functionName: 'news-alerts-PollWorkerFunction-7Hk2',
+  functionVersion: '$LATEST',
+  invokedFunctionArn:
+    'arn:aws:lambda:eu-central-1:123456789012:function:news-alerts-PollWorkerFunction-7Hk2',
+  memoryLimitInMB: '1024',
+  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e812345678',
+  logGroupName: '/aws/lambda/news-alerts-PollWorkerFunction-7Hk2',
+  logStreamName: '2025/05/01/[$LATEST]2a4b8c',
+  getRemainingTimeInMillis: () => 120_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+};
 
 let server: DemoFeedServer;
 let tables: TestTables;
@@ -146,10 +163,20 @@ describe('poll worker handler', () => {
 
     // Act
     const stdout = captureStdout();
-    const response = await handler(event).finally(() => stdout.restore());
+    const response = await handler(event, lambdaContext).finally(() => stdout.restore());
 
     // Assess
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'msg-broken' }] });
+    // Every log line of the invocation names it (logger.addContext).
+    const logs = stdout.lines().filter((line) => 'level' in line);
+    expect(logs.length).toBeGreaterThan(0);
+    for (const line of logs) {
+      expect(line).toMatchObject({
+        function_request_id: lambdaContext.awsRequestId,
+        function_name: lambdaContext.functionName,
+        cold_start: expect.any(Boolean),
+      });
+    }
     // One feed polled: the invalid, gone and throttled records are not polls.
     expect(stdout.emf()).toEqual([
       expect.objectContaining({

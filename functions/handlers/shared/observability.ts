@@ -5,6 +5,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
 import { METRICS_NAMESPACE, type PipelineMetric, SERVICE_NAME } from './telemetry-names';
 
 export const logger = new Logger({ serviceName: SERVICE_NAME });
@@ -20,9 +21,12 @@ export function addCounts(counts: Readonly<Partial<Record<PipelineMetric, number
 /**
  * Runs one invocation and flushes the metrics it added, whether it returns or throws (a failed
  * run's counts are the ones most worth seeing). An invocation that failed before adding any
- * metric flushes nothing, rather than Powertools' "no metrics" warning.
+ * metric flushes nothing, rather than Powertools' "no metrics" warning. With Lambda's `context`,
+ * every log line of the invocation carries its request id, function name and version, and
+ * whether it was a cold start.
  */
-export async function withMetrics<T>(invocation: () => Promise<T>): Promise<T> {
+export async function withMetrics<T>(invocation: () => Promise<T>, context?: Context): Promise<T> {
+  if (context) logger.addContext(context);
   try {
     return await invocation();
   } finally {

@@ -11,8 +11,12 @@
  * - `failing` (4 %): 500, 404, 503 with Retry-After, or a body that is not XML;
  * - `flaky` (4 %): `normal`, but one poll in ten answers 502.
  * Validating feeds answer a matching If-None-Match or If-Modified-Since with 304. A feed lists its
- * 20 latest items. Titles and summaries are drawn from the demo feeds (they match topics, and the
- * same headline in several feeds folds into one story) or are filler that matches nothing (80 %).
+ * 20 latest items. One item in five is topical: a copy of one of the day's developments, the rest
+ * is filler that matches nothing. Each simulated day has `--developments` (default 30) new
+ * developments: a demo-feed headline (they match topics) placed at a venue on that day's weekday,
+ * so that the folding sees a distinct event (venue and weekday are exclusive markers) where a
+ * reader would. The first feed to carry a development makes a story and its alerts; every other
+ * copy folds into it, as syndicated wire copy does.
  *
  * The parent drives the day: `POST /control/tick?at=<ISO time>` publishes what each feed
  * publishes in that tick. Prints one JSON line on stdout: the two ports.
@@ -29,9 +33,11 @@ const { values } = parseArgs({
   options: {
     feeds: { type: 'string', default: '100' },
     seed: { type: 'string', default: '7' },
+    developments: { type: 'string', default: '30' },
   },
 });
 const feedCount = Number(values.feeds);
+const developmentsPerDay = Number(values.developments);
 
 const random = seededRandom(Number(values.seed));
 
@@ -116,20 +122,36 @@ const feeds: SimFeed[] = Array.from({ length: feedCount }, () => {
 });
 const counts = { 200: 0, 304: 0, failed: 0 };
 
+const VENUES = ['Kazan', 'Sochi', 'Astana', 'Tashkent', 'Ashgabat', 'Muscat', 'Doha', 'Geneva'];
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+/** The developments of the simulated day `developmentsDay` (YYYY-MM-DD). */
+let developments: PoolItem[] = [];
+let developmentsDay = '';
+
+function developmentsOf(at: Date): PoolItem[] {
+  const day = at.toISOString().slice(0, 10);
+  if (day !== developmentsDay) {
+    developmentsDay = day;
+    const weekday = WEEKDAYS[at.getUTCDay()];
+    developments = Array.from({ length: developmentsPerDay }, () => {
+      const source = topical[Math.floor(random() * topical.length)] ?? { title: '', description: '' };
+      const venue = VENUES[Math.floor(random() * VENUES.length)];
+      return {
+        title: `${source.title} (talks in ${venue} on ${weekday})`,
+        description: `${source.description} Officials met in ${venue} on ${weekday}.`,
+      };
+    });
+  }
+  return developments;
+}
+
 function publish(feed: SimFeed, index: number, at: Date): void {
-  const source = random() < 0.2 ? topical[Math.floor(random() * topical.length)] : undefined;
   feed.serial++;
-  // A topical item is a new development most of the time (its own headline), else a copy of a
-  // headline other feeds carry too, which folds into the existing story.
-  const filler = fillerItem(feed.serial);
-  const item = source
-    ? random() < 0.5
-      ? {
-          title: `${filler.title.split(' report ')[0]}: ${source.title.split(' ').slice(0, 6).join(' ')}`,
-          description: source.description,
-        }
-      : source
-    : filler;
+  const today = developmentsOf(at);
+  const item =
+    random() < 0.2 && today.length > 0
+      ? (today[Math.floor(random() * today.length)] ?? fillerItem(feed.serial))
+      : fillerItem(feed.serial);
   feed.items.unshift({
     guid: `feed-${index}-item-${feed.serial}`,
     title: item.title,

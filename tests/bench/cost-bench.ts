@@ -1,5 +1,5 @@
 /**
- * `npm run bench:cost -- --feeds N [--warmup-days D] [--seed S] [--json]`
+ * `npm run bench:cost -- --feeds N [--warmup-days D] [--developments K] [--seed S] [--json]`
  *
  * One day of the deployed pipeline for N feeds at the default 15-minute tick (96 ticks), on a
  * simulated clock: the real core and DynamoDB stores on dynalite, the HTTP fetcher against a
@@ -58,6 +58,7 @@ const { values } = parseArgs({
     feeds: { type: 'string', default: '100' },
     'warmup-days': { type: 'string', default: '1' },
     seed: { type: 'string', default: '7' },
+    developments: { type: 'string', default: '30' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -196,6 +197,8 @@ async function startServices(): Promise<{
       String(feedCount),
       '--seed',
       String(values.seed),
+      '--developments',
+      String(values.developments),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );

@@ -18,6 +18,8 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import {
+  ARTICLE_DAY_INDEX,
+  ARTICLE_DAY_INDEX_ATTRIBUTES,
   FEED_DUE_INDEX,
   type TableNames,
   TTL_ATTRIBUTE,
@@ -97,6 +99,15 @@ export class NewsAlertsStatefulStack extends Stack {
         ...kept,
         partitionKey: stringAttribute(tableKeys.articles.partitionKey),
         timeToLiveAttribute: TTL_ATTRIBUTE,
+        globalSecondaryIndexes: [
+          {
+            indexName: ARTICLE_DAY_INDEX,
+            partitionKey: stringAttribute(tableKeys.articleDayIndex.partitionKey),
+            sortKey: stringAttribute(tableKeys.articleDayIndex.sortKey),
+            projectionType: ProjectionType.INCLUDE,
+            nonKeyAttributes: [...ARTICLE_DAY_INDEX_ATTRIBUTES],
+          },
+        ],
       }),
       topics: new TableV2(this, 'TopicsTable', {
         ...kept,

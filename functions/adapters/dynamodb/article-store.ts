@@ -54,7 +54,8 @@ export class DynamoArticleStore implements ArticleStore {
       await this.document.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { articleKey: key, ...fields, expiresAt },
+          // `day` keys the byDay index that topic previews read (tables.ts).
+          Item: { articleKey: key, ...fields, day: article.firstSeen.slice(0, 10), expiresAt },
           ConditionExpression: 'attribute_not_exists(articleKey)',
         }),
       );

@@ -18,6 +18,20 @@ export interface TableNames {
 /** Feeds are spread over this many due-time shards so no one GSI partition runs hot. */
 export const FEED_DUE_SHARDS = 4;
 export const FEED_DUE_INDEX = 'due';
+/**
+ * Articles by the UTC day they were first seen, newest first: what a draft topic's preview runs
+ * over (`POST /api/topics/preview`), without a Scan. It holds only what matching reads.
+ */
+export const ARTICLE_DAY_INDEX = 'byDay';
+export const ARTICLE_DAY_INDEX_ATTRIBUTES = [
+  'feedId',
+  'source',
+  'title',
+  'summary',
+  'link',
+  'language',
+  'published',
+] as const;
 /** TTL attribute on articles and matches (epoch seconds). */
 export const TTL_ATTRIBUTE = 'expiresAt';
 /** The partition of the topics table that holds the tracked topics. */
@@ -34,6 +48,7 @@ export const tableKeys = {
   deliveries: { partitionKey: 'audienceId', sortKey: 'sk' },
   stories: { partitionKey: 'pk', sortKey: 'sk' },
   feedDueIndex: { partitionKey: 'dueShard', sortKey: 'nextPollAt' },
+  articleDayIndex: { partitionKey: 'day', sortKey: 'firstSeen' },
 } as const;
 
 /** CreateTable inputs for local runs and tests (on-demand, like the deployed tables). */
@@ -58,8 +73,18 @@ export function tableSchemas(names: TableNames): CreateTableCommandInput[] {
     {
       TableName: names.articles,
       BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [s('articleKey')],
+      AttributeDefinitions: [s('articleKey'), s('day'), s('firstSeen')],
       KeySchema: [hash('articleKey')],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: ARTICLE_DAY_INDEX,
+          KeySchema: [hash('day'), range('firstSeen')],
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: [...ARTICLE_DAY_INDEX_ATTRIBUTES],
+          },
+        },
+      ],
     },
     {
       TableName: names.topics,

@@ -3,6 +3,8 @@
  * and `poll`. Parses arguments, calls one command, and turns errors into one line on stderr and a
  * non-zero exit code: no stack traces for expected failures.
  */
+
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeFeedError, FeedFetchError, FeedParseError } from '../functions/core/feeds/errors';
@@ -29,6 +31,10 @@ commands:
              --concurrency N    feeds fetched at once (default 8)
              --demo-port N      port of the demo feed server (default 47811)
              --sms-per-hour N   SMS per subscriber per hour before the rest go to a digest (5)
+             --port N           also serve the dashboard at http://127.0.0.1:N/ and its API
+                                under /api (not with --once)
+             --token T          the API token writes need (default: a random one, printed;
+                                or NEWS_ALERTS_API_TOKEN)
   match    --input FILE.jsonl   print {"id","topics"} per item with the default topic pack
   eval     --input FILE.jsonl [--json]   score the default pack against labelled items
   poll     --url URL | --file PATH [--lang en|ru|fa]   fetch and parse one feed, print its items
@@ -127,11 +133,21 @@ async function run(args: string[]): Promise<number> {
     concurrency: { type: 'string', default: '8' },
     'demo-port': { type: 'string', default: '47811' },
     'sms-per-hour': { type: 'string', default: '5' },
+    port: { type: 'string' },
+    token: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     write(USAGE);
     return 0;
+  }
+  if (values.port !== undefined && values.once) {
+    throw new UsageError('--port serves the dashboard until stopped; it does not go with --once');
+  }
+  const token =
+    values.token ?? process.env.NEWS_ALERTS_API_TOKEN ?? randomBytes(18).toString('base64url');
+  if (!/^[\x21-\x7e]{16,200}$/.test(token)) {
+    throw new UsageError('--token must be 16 to 200 printable characters without spaces');
   }
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort());
@@ -148,6 +164,9 @@ async function run(args: string[]): Promise<number> {
     smsPerHour: positiveInteger(values['sms-per-hour'], '--sms-per-hour'),
     print: write,
     signal: controller.signal,
+    ...(values.port !== undefined && {
+      dashboard: { port: port(values.port, '--port'), token },
+    }),
   });
   const last = summaries.at(-1);
   return last && last.alertFailures > 0 ? 1 : 0;
@@ -199,6 +218,15 @@ function positiveInteger(value: string, flag: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number <= 0) {
     throw new UsageError(`${flag} must be a positive whole number, got "${value}"`);
+  }
+  return number;
+}
+
+/** A TCP port; 0 lets the system pick a free one (tests). */
+function port(value: string, flag: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0 || number > 65_535) {
+    throw new UsageError(`${flag} must be a port from 0 to 65535, got "${value}"`);
   }
   return number;
 }

@@ -6,8 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createDynamoStores } from '../adapters/dynamodb/stores';
+import { createDynamoStores, dashboardDependencies } from '../adapters/dynamodb/stores';
 import { HttpFeedFetcher } from '../adapters/http-feed-fetcher';
+import { createDashboardApi } from '../core/api/dashboard-api';
 import { sendDueDigests } from '../core/delivery/send-digests';
 import { parseFeedList } from '../core/feeds/feed-list';
 import { compileTopics } from '../core/matching/topic-matcher';
@@ -20,6 +21,7 @@ import { seedDefaults } from '../core/pipeline/seed-defaults';
 import { TopicMatcherCache } from '../core/pipeline/topic-matcher-cache';
 import type { Clock, CycleReport } from '../core/ports';
 import { subscribe } from '../core/subscriptions/subscribe';
+import { type DashboardServer, startDashboardServer } from './dashboard-server';
 import { type DemoFeedServer, startDemoFeedServer } from './demo-feed-server';
 import { type EmbeddedDynamo, LOCAL_TABLE_NAMES, startEmbeddedDynamo } from './embedded-dynamo';
 import { OutboxAudiencePublisher } from './outbox-audience-publisher';
@@ -66,6 +68,11 @@ export interface LocalRunOptions {
   print: (line: string) => void;
   /** Ends the interval loop (Ctrl-C locally, the end of a test). */
   signal?: AbortSignal;
+  /**
+   * Serve the dashboard (web/ and the API under /api) once the first cycle is done, until the
+   * signal ends the run.
+   */
+  dashboard?: { port: number; token: string; host?: string };
   clock?: Clock;
 }
 
@@ -83,6 +90,7 @@ export async function runLocal(options: LocalRunOptions): Promise<CycleSummary[]
   let demoServer: DemoFeedServer | undefined;
   let dynamo: EmbeddedDynamo | undefined;
   let fetcher: HttpFeedFetcher | undefined;
+  let dashboard: DashboardServer | undefined;
   try {
     let feedConfigs: FeedConfig[];
     if (options.demo) {
@@ -127,6 +135,7 @@ export async function runLocal(options: LocalRunOptions): Promise<CycleSummary[]
     fetcher = new HttpFeedFetcher({ timeoutMs: 15_000 });
     const outboxPath = join(options.dataDir, 'outbox.jsonl');
     const summaries: CycleSummary[] = [];
+    const subscriptionChannel = new OutboxSubscriptionChannel(outboxPath, clock);
     for (let cycle = 1; ; cycle++) {
       dynamo.counter.reset();
       const audiencePublisher = new OutboxAudiencePublisher({
@@ -167,12 +176,23 @@ export async function runLocal(options: LocalRunOptions): Promise<CycleSummary[]
       };
       summaries.push(summary);
       print(formatCycleSummary(summary, outboxPath));
+      if (options.dashboard && !dashboard) {
+        dashboard = await startDashboardServer({
+          api: createDashboardApi(dashboardDependencies(stores, subscriptionChannel, clock)),
+          token: options.dashboard.token,
+          port: options.dashboard.port,
+          host: options.dashboard.host,
+          onError: (error) => print(`dashboard: request failed: ${String(error)}`),
+        });
+        print(`dashboard: ${dashboard.url} (API token: ${options.dashboard.token})`);
+      }
       if (options.once || options.signal?.aborted) break;
       const stopped = await waitOrAbort(options.intervalSeconds * 1000, options.signal);
       if (stopped) break;
     }
     return summaries;
   } finally {
+    await dashboard?.close();
     fetcher?.destroy();
     await dynamo?.close();
     await demoServer?.close();

@@ -200,7 +200,7 @@ describe('sendDueDigests', () => {
       });
       await deliverStory(story(id), audiences, deps, now);
     }
-    await storyStore.addCopy('s1', 'IRNA', now);
+    await storyStore.addCopy('s1', { outlet: 'IRNA', language: 'fa' }, now);
     const digestDeps = { ...deps, stories: storyStore };
     const sameHour = new Date('2025-05-01T10:50:00Z');
     const nextHour = new Date('2025-05-01T11:05:00Z');

@@ -16,6 +16,7 @@ import { DynamoFeedStore } from '../../functions/adapters/dynamodb/feed-store';
 import { DynamoMatchStore } from '../../functions/adapters/dynamodb/match-store';
 import { DynamoStoryStore } from '../../functions/adapters/dynamodb/story-store';
 import { DynamoSubscriptionStore } from '../../functions/adapters/dynamodb/subscription-store';
+import { DynamoTopicActivityStore } from '../../functions/adapters/dynamodb/topic-activity-store';
 import { HttpFeedFetcher } from '../../functions/adapters/http-feed-fetcher';
 import type { AudiencePublisher } from '../../functions/core/delivery/ports';
 import { feedIdFor } from '../../functions/core/ids';
@@ -83,6 +84,9 @@ async function setUp() {
       audiences: await subscriptions.listAudiences(),
       settings: { smsPerHour: 5 },
     },
+    activity: new DynamoTopicActivityStore(tables.document, tables.names.stories, {
+      retentionDays: 30,
+    }),
     topicNames,
     clock,
     settings: { pollIntervalMs: 60_000, maxBackoffMs: 3_600_000 },
@@ -113,6 +117,30 @@ describe('runPollCycle', () => {
     expect(second).toMatchObject({ feedsPolled: 2, feedsUnchanged: 2, newArticles: 0, alerts: 0 });
     expect(tables.counter.writes).toBe(0);
     expect(await outboxIds()).toHaveLength(3);
+  });
+
+  it("keeps each topic's daily counts and story list for the dashboards, once per article", async () => {
+    // Prepare
+    const { deps } = await setUp();
+
+    // Act: the second cycle finds nothing new and must count nothing.
+    await runPollCycle(deps, { concurrency: 2 });
+    await runPollCycle(deps, { concurrency: 2 });
+
+    // Assess
+    const day = '2025-05-01';
+    expect(await deps.activity.days('energy', day, day)).toEqual([
+      { day, articles: 2, stories: 2 },
+    ]);
+    expect(await deps.activity.days('transport-corridor', '2025-04-01', day)).toEqual([
+      { day, articles: 1, stories: 1 },
+    ]);
+    const page = await deps.activity.stories('energy', { limit: 1 });
+    expect(page.entries).toHaveLength(1);
+    expect(page.entries[0]?.terms.length).toBeGreaterThan(0);
+    const rest = await deps.activity.stories('energy', { limit: 5, cursor: page.nextCursor });
+    expect(rest.entries).toHaveLength(1);
+    expect(rest.entries[0]?.storyId).not.toBe(page.entries[0]?.storyId);
   });
 
   it('sends every alert on the next cycle when publishing crashed', async () => {

@@ -4,11 +4,13 @@
  * conditional put, so two pollers racing on one item store it once.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
+import type { PreviewArticle } from '../../core/api/dashboard-api';
 import type { ArticleStore, StoredArticle } from '../../core/ports';
 import { batchGetAll } from './batch-get';
 import { defaultRetryPolicy, type RetryPolicy } from './retry';
+import { ARTICLE_DAY_INDEX } from './tables';
 
 const PUT_CONCURRENCY = 8;
 
@@ -36,6 +38,38 @@ export class DynamoArticleStore implements ArticleStore {
       { projection: 'articleKey', retry: this.retry },
     );
     return new Set(items.map((item) => String(item.articleKey)));
+  }
+
+  /** One UTC day's articles, newest first, at most `limit` (the byDay index). */
+  async articlesOfDay(day: string, limit: number): Promise<PreviewArticle[]> {
+    const articles: PreviewArticle[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.document.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: ARTICLE_DAY_INDEX,
+          KeyConditionExpression: '#day = :day',
+          ExpressionAttributeNames: { '#day': 'day' },
+          ExpressionAttributeValues: { ':day': day },
+          ScanIndexForward: false,
+          Limit: Math.min(limit - articles.length, 1_000),
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        articles.push({
+          title: String(item.title ?? ''),
+          summary: String(item.summary ?? ''),
+          link: String(item.link ?? ''),
+          source: String(item.source ?? ''),
+          language: item.language as PreviewArticle['language'],
+          firstSeen: String(item.firstSeen),
+        });
+      }
+      start = page.LastEvaluatedKey;
+    } while (start && articles.length < limit);
+    return articles;
   }
 
   async addArticles(articles: readonly StoredArticle[]): Promise<string[]> {

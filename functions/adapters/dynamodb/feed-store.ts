@@ -46,6 +46,21 @@ export class DynamoFeedStore implements FeedStore {
     return feeds;
   }
 
+  /** Every feed with its health, for the dashboard: a Query per due-shard, never a Scan. */
+  async listFeeds(): Promise<Feed[]> {
+    const shards = await Promise.all(
+      Array.from({ length: FEED_DUE_SHARDS }, (_, shard) =>
+        queryAll(this.document, {
+          TableName: this.tableName,
+          IndexName: FEED_DUE_INDEX,
+          KeyConditionExpression: 'dueShard = :shard',
+          ExpressionAttributeValues: { ':shard': `due#${shard}` },
+        }),
+      ),
+    );
+    return shards.flat().map(toFeed);
+  }
+
   async getFeed(feedId: string): Promise<Feed | undefined> {
     const { Item } = await this.document.send(
       // Strongly consistent: the poll state a worker starts from is the last one saved.

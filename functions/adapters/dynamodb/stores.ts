@@ -1,5 +1,9 @@
 /** The DynamoDB stores over one document client: how handlers and the local runner get them. */
+
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DashboardDependencies } from '../../core/api/dashboard-api';
+import type { Clock } from '../../core/ports';
+import type { SubscriptionChannel } from '../../core/subscriptions/subscribe';
 import { DynamoArticleStore } from './article-store';
 import { DynamoDeliveryLedger } from './delivery-ledger';
 import { DynamoFeedStore } from './feed-store';
@@ -8,6 +12,7 @@ import { DynamoStoryIndex } from './story-index';
 import { DynamoStoryStore } from './story-store';
 import { DynamoSubscriptionStore } from './subscription-store';
 import type { TableNames } from './tables';
+import { DynamoTopicActivityStore } from './topic-activity-store';
 import { DynamoTopicStore } from './topic-store';
 
 export interface DynamoStores {
@@ -19,6 +24,8 @@ export interface DynamoStores {
   deliveries: DynamoDeliveryLedger;
   stories: DynamoStoryStore;
   storyIndex: DynamoStoryIndex;
+  /** The dashboards' per-topic counters and story lists, in the stories table. */
+  activity: DynamoTopicActivityStore;
 }
 
 /**
@@ -44,5 +51,23 @@ export function createDynamoStores(
     deliveries: new DynamoDeliveryLedger(document, names.deliveries, { retentionDays }),
     stories: new DynamoStoryStore(document, names.stories, { retentionDays }),
     storyIndex: new DynamoStoryIndex(document, names.stories),
+    activity: new DynamoTopicActivityStore(document, names.stories, { retentionDays }),
+  };
+}
+
+/** What the dashboard API reads and writes, from the stores: the Lambda and the local server. */
+export function dashboardDependencies(
+  stores: DynamoStores,
+  channel: SubscriptionChannel,
+  clock: Clock,
+): DashboardDependencies {
+  return {
+    topics: stores.topics,
+    activity: stores.activity,
+    stories: stores.stories,
+    feeds: stores.feeds,
+    articles: stores.articles,
+    subscriptions: { store: stores.subscriptions, channel },
+    clock,
   };
 }

@@ -38,20 +38,28 @@ export class DynamoStoryStore implements StoryStore {
     }
   }
 
-  async addCopy(storyId: string, outlet: string, now: Date): Promise<void> {
+  async addCopy(
+    storyId: string,
+    { outlet, language }: { outlet: string; language: string },
+    now: Date,
+  ): Promise<void> {
+    // Languages are a string set: adding one already there changes nothing.
+    const languages = new Set([language]);
     await this.document
       .send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keyOf(storyId),
           UpdateExpression:
-            'SET outlets = list_append(outlets, :outlet), lastCopyAt = :now ADD articles :one',
+            'SET outlets = list_append(outlets, :outlet), lastCopyAt = :now ' +
+            'ADD articles :one, languages :languages',
           ConditionExpression: 'attribute_exists(pk) AND NOT contains(outlets, :name)',
           ExpressionAttributeValues: {
             ':outlet': [outlet],
             ':name': outlet,
             ':now': now.toISOString(),
             ':one': 1,
+            ':languages': languages,
           },
         }),
       )
@@ -63,9 +71,9 @@ export class DynamoStoryStore implements StoryStore {
             new UpdateCommand({
               TableName: this.tableName,
               Key: keyOf(storyId),
-              UpdateExpression: 'ADD articles :one',
+              UpdateExpression: 'ADD articles :one, languages :languages',
               ConditionExpression: 'attribute_exists(pk)',
-              ExpressionAttributeValues: { ':one': 1 },
+              ExpressionAttributeValues: { ':one': 1, ':languages': languages },
             }),
           )
           .catch((inner: unknown) => {
@@ -82,8 +90,12 @@ export class DynamoStoryStore implements StoryStore {
     );
     const found = new Map<string, StoryRecord>();
     for (const item of items) {
-      const { pk: _pk, sk: _sk, expiresAt: _expires, ...story } = item;
-      found.set(String(item.storyId), story as unknown as StoryRecord);
+      const { pk: _pk, sk: _sk, expiresAt: _expires, languages, ...story } = item;
+      found.set(String(item.storyId), {
+        ...(story as unknown as StoryRecord),
+        // A string set comes back as a Set; the record holds a plain, sorted list.
+        ...(languages instanceof Set && { languages: [...languages].map(String).sort() }),
+      });
     }
     return storyIds
       .map((id) => found.get(id))

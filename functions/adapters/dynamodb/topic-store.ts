@@ -4,7 +4,12 @@
  * once per cycle and compiled again only when they changed.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Topic } from '../../core/model';
 import type { TopicStore } from '../../core/ports';
 import { queryAll } from './query-all';
@@ -17,24 +22,58 @@ export class DynamoTopicStore implements TopicStore {
   ) {}
 
   async listTopics(): Promise<Topic[]> {
-    return (await this.queryScope(TOPIC_SCOPE)).map((item) => ({
-      id: String(item.topicId),
-      name: String(item.name),
-      description: String(item.description ?? ''),
-      query: String(item.query),
-    }));
+    return (await this.queryScope(TOPIC_SCOPE)).map(toTopic);
+  }
+
+  async getTopic(id: string): Promise<Topic | undefined> {
+    const { Item } = await this.document.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { scope: TOPIC_SCOPE, topicId: id },
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? toTopic(Item) : undefined;
+  }
+
+  createTopic(topic: Topic): Promise<boolean> {
+    return this.conditionalPut(topicItem(topic), 'attribute_not_exists(topicId)');
+  }
+
+  replaceTopic(topic: Topic): Promise<boolean> {
+    return this.conditionalPut(topicItem(topic), 'attribute_exists(topicId)');
+  }
+
+  async deleteTopic(id: string): Promise<boolean> {
+    try {
+      await this.document.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { scope: TOPIC_SCOPE, topicId: id },
+          ConditionExpression: 'attribute_exists(topicId)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  private async conditionalPut(item: Record<string, unknown>, condition: string): Promise<boolean> {
+    try {
+      await this.document.send(
+        new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: condition }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   addTopics(topics: readonly Topic[]): Promise<number> {
-    return this.putAbsent(
-      topics.map((topic) => ({
-        scope: TOPIC_SCOPE,
-        topicId: topic.id,
-        name: topic.name,
-        description: topic.description,
-        query: topic.query,
-      })),
-    );
+    return this.putAbsent(topics.map(topicItem));
   }
 
   async listAliases(): Promise<Record<string, string>> {
@@ -80,4 +119,23 @@ export class DynamoTopicStore implements TopicStore {
     }
     return added;
   }
+}
+
+function topicItem(topic: Topic): Record<string, unknown> {
+  return {
+    scope: TOPIC_SCOPE,
+    topicId: topic.id,
+    name: topic.name,
+    description: topic.description,
+    query: topic.query,
+  };
+}
+
+function toTopic(item: Record<string, unknown>): Topic {
+  return {
+    id: String(item.topicId),
+    name: String(item.name),
+    description: String(item.description ?? ''),
+    query: String(item.query),
+  };
 }

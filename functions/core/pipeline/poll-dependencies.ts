@@ -4,6 +4,7 @@
  * an edited topic or a new subscriber counts from the next run.
  */
 import type { MessageOptions } from '../alerts/alert-message';
+import type { TopicActivityStore } from '../dashboard/topic-activity';
 import type { AudiencePublisher, DeliveryLedger } from '../delivery/ports';
 import type { Topic } from '../model';
 import type { ArticleStore, Clock, FeedFetcher, FeedStore, MatchStore } from '../ports';
@@ -24,6 +25,7 @@ export interface PollParts {
     deliveries: DeliveryLedger;
     stories: StoryStore;
     storyIndex: StoryIndex;
+    activity: TopicActivityStore;
   };
   matchers: TopicMatcherCache;
   fetcher: FeedFetcher;
@@ -47,6 +49,7 @@ export async function loadPollRun(
     fetcher: parts.fetcher,
     matcher,
     stories: { folder: new FingerprintStoryFolder(stores.storyIndex), store: stores.stories },
+    activity: stores.activity,
     delivery: {
       ledger: stores.deliveries,
       publisher: parts.publisher,

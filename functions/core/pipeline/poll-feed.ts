@@ -10,6 +10,7 @@
  */
 
 import { type AlertContent, SNIPPET_MAX_LENGTH, truncateOnWord } from '../alerts/alert-message';
+import { dayOf, type TopicActivityStore } from '../dashboard/topic-activity';
 import { type DeliverySettings, deliverStory } from '../delivery/deliver-story';
 import type { AudiencePublisher, DeliveryLedger } from '../delivery/ports';
 import { decodeFeedBody } from '../feeds/decode-body';
@@ -67,6 +68,8 @@ export interface PollDependencies {
   fetcher: FeedFetcher;
   matcher: TopicMatcher;
   stories: { folder: StoryFolder; store: StoryStore };
+  /** The dashboards' per-topic counts and story lists, kept up to date here. */
+  activity: TopicActivityStore;
   delivery: {
     ledger: DeliveryLedger;
     publisher: AudiencePublisher;
@@ -162,10 +165,21 @@ async function fetchAndProcess(
       }
       stories += 1;
     } else {
-      await deps.stories.store.addCopy(story.storyId, article.source, now);
+      await deps.stories.store.addCopy(
+        story.storyId,
+        { outlet: article.source, language: article.language },
+        now,
+      );
       copies += 1;
     }
     await deps.matches.markAlerted(article.key, topicIds, story.storyId, now);
+    // After the alert is marked: a crash just before this loses one count rather than counting
+    // an article twice on the re-run.
+    await deps.activity.record(
+      dayOf(article.firstSeen),
+      pending,
+      story.isNew ? { storyId: story.storyId, firstSeen: article.firstSeen } : undefined,
+    );
   }
 
   // Articles whose alert did not go out stay "new", so the next cycle publishes it again.

@@ -52,12 +52,14 @@ export interface StoryRecord extends AlertContent {
   outlets: string[];
   /** How many articles (copies included) belong to it. */
   articles: number;
+  /** Languages of its copies (the first article's is `language`); absent before any copy. */
+  languages?: string[];
 }
 
 export interface StoryStore {
   /** Stores a new story (idempotent: a re-run after a crash writes the same record). */
   save(story: StoryRecord): Promise<void>;
-  /** A copy joined the story: its outlet is added (no alert). */
-  addCopy(storyId: string, outlet: string, now: Date): Promise<void>;
+  /** A copy joined the story: its outlet and language are added (no alert). */
+  addCopy(storyId: string, copy: { outlet: string; language: string }, now: Date): Promise<void>;
   getMany(storyIds: readonly string[]): Promise<StoryRecord[]>;
 }

@@ -6,7 +6,9 @@
  */
 import { SNSClient } from '@aws-sdk/client-sns';
 import type {
-  APIGatewayProxyEventV2WithIAMAuthorizer,
+  APIGatewayEventRequestContextIAMAuthorizer,
+  APIGatewayEventRequestContextV2,
+  APIGatewayProxyEventV2WithRequestContext,
   APIGatewayProxyStructuredResultV2,
   Context,
 } from 'aws-lambda';
@@ -58,7 +60,15 @@ const api = createDashboardApi({
   clock: { now: () => new Date() },
 });
 
-export function toApiRequest(event: APIGatewayProxyEventV2WithIAMAuthorizer): ApiRequest {
+/**
+ * An HTTP API (payload 2.0) event: open routes carry no authorizer context, the routes behind the
+ * IAM authorizer carry the caller's.
+ */
+export type HttpApiEvent = APIGatewayProxyEventV2WithRequestContext<
+  APIGatewayEventRequestContextV2 & { authorizer?: APIGatewayEventRequestContextIAMAuthorizer }
+>;
+
+export function toApiRequest(event: HttpApiEvent): ApiRequest {
   const headers = Object.fromEntries(
     Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
   );
@@ -85,7 +95,7 @@ export function toResult(response: ApiResponse): APIGatewayProxyStructuredResult
 }
 
 export const handler = async (
-  event: APIGatewayProxyEventV2WithIAMAuthorizer,
+  event: HttpApiEvent,
   context?: Context,
 ): Promise<APIGatewayProxyStructuredResultV2> => {
   if (context) logger.addContext(context);

@@ -3,8 +3,10 @@
  * its poll workers, and the scheduled digest function, wired with least-privilege grants to the
  * tables and the operator topic it receives as props from NewsAlertsStatefulStack (cross-stack
  * references), an alarm on each failure and dead-letter queue, and the pipeline's monitoring
- * (constructs/pipeline-monitoring.ts: alarms on errors and the EMF metrics, a dashboard). It owns
- * no data: it can be destroyed and deployed again at any time.
+ * (constructs/pipeline-monitoring.ts: alarms on errors and the EMF metrics, a dashboard). And the
+ * topic dashboard for readers: its HTTP API (constructs/dashboard-api.ts) and its web page behind
+ * CloudFront (constructs/dashboard-site.ts). It owns no data: it can be destroyed and deployed
+ * again at any time.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,10 +22,16 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { InvocationType, Trigger } from 'aws-cdk-lib/triggers';
 import type { Construct } from 'constructs';
-import { FEED_DUE_INDEX, type TableNames } from '../functions/adapters/dynamodb/tables';
+import {
+  ARTICLE_DAY_INDEX,
+  FEED_DUE_INDEX,
+  type TableNames,
+} from '../functions/adapters/dynamodb/tables';
 import { parseFeedList } from '../functions/core/feeds/feed-list';
 import type { FeedConfig } from '../functions/core/model';
 import type { SeedFile } from '../functions/handlers/seed';
+import { DashboardApi } from './constructs/dashboard-api';
+import { DashboardSite } from './constructs/dashboard-site';
 import { FeedQueue } from './constructs/feed-queue';
 import { NodeFunction } from './constructs/node-function';
 import { PipelineMonitoring } from './constructs/pipeline-monitoring';
@@ -58,7 +66,7 @@ export const AUDIENCE_TOPIC_PREFIX_ENV_VAR = 'AUDIENCE_TOPIC_PREFIX';
  * their subscribers, so the prefix must outlive any rename or split of the stacks.
  */
 export const DEFAULT_AUDIENCE_TOPIC_PREFIX = 'news-alerts';
-/** The env var the poll worker and the digest read the retention (in days) from. */
+/** The env var the poll worker, the digest and the API read the retention (in days) from. */
 export const RETENTION_DAYS_ENV_VAR = 'RETENTION_DAYS';
 /** What the functions keep data for when RETENTION_DAYS is not set (compose.ts, digest.ts). */
 export const DEFAULT_RETENTION_DAYS = 30;
@@ -66,6 +74,8 @@ export const DEFAULT_RETENTION_DAYS = 30;
 export const DEFAULT_FEED_LIST = 'data/feeds.json';
 /** The file the seed function (functions/handlers/seed.ts) reads next to its bundle. */
 export const SEED_FILE_NAME = 'seed.json';
+/** The dashboard's web page: the files CloudFront serves at `/`. */
+export const DASHBOARD_WEB_DIRECTORY = 'web';
 
 export interface NewsAlertsStatelessStackProps extends StackProps {
   /** The tables of NewsAlertsStatefulStack. */
@@ -120,6 +130,10 @@ export class NewsAlertsStatelessStack extends Stack {
   /** The alarms on errors, feed failures and publish failures, and the pipeline dashboard. */
   readonly monitoring: PipelineMonitoring;
   readonly retentionDays: number;
+  /** The dashboard's HTTP API (docs/api.md) and the function behind it. */
+  readonly dashboardApi: DashboardApi;
+  /** The dashboard's page and its one address: CloudFront in front of the bucket and the API. */
+  readonly dashboardSite: DashboardSite;
 
   constructor(scope: Construct, id: string, props: NewsAlertsStatelessStackProps) {
     super(scope, id, props);
@@ -166,14 +180,23 @@ export class NewsAlertsStatelessStack extends Stack {
     this.pollWorker.addEnvironment(RETENTION_DAYS_ENV_VAR, String(this.retentionDays));
     if (this.pollWorker.role) {
       // The table grants cover the table's own indexes (`<table ARN>/index/*`); the feeds table
-      // has one, the due index. cdk-nag names the finding after the cross-stack reference, so
-      // this id follows the feeds table's logical id: synth fails loudly if that ever changes.
-      Validations.of(this.pollWorker.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${FEEDS_TABLE_ARN_REFERENCE}/index/*]`,
-        reason:
-          "The wildcard is the feeds table's own indexes (the due index); it reaches no other " +
-          'table.',
-      });
+      // has one, the due index, and the articles table one, the byDay index. cdk-nag names the
+      // finding after the cross-stack reference, so these ids follow the tables' logical ids:
+      // synth fails loudly if that ever changes.
+      Validations.of(this.pollWorker.role).acknowledge(
+        {
+          id: `AwsSolutions-IAM5[Resource::${FEEDS_TABLE_ARN_REFERENCE}/index/*]`,
+          reason:
+            "The wildcard is the feeds table's own indexes (the due index); it reaches no other " +
+            'table.',
+        },
+        {
+          id: `AwsSolutions-IAM5[Resource::${ARTICLES_TABLE_ARN_REFERENCE}/index/*]`,
+          reason:
+            "The wildcard is the articles table's own indexes (the byDay index); it reaches no " +
+            'other table.',
+        },
+      );
     }
     const workerEventSource = this.pollWorker.node
       .findAll()
@@ -293,6 +316,21 @@ export class NewsAlertsStatelessStack extends Stack {
       },
     });
 
+    this.dashboardApi = this.createDashboardApi();
+    this.dashboardSite = new DashboardSite(this, 'DashboardSite', {
+      webDirectory: path.join(PROJECT_ROOT, DASHBOARD_WEB_DIRECTORY),
+      apiDomainName: this.dashboardApi.domainName,
+    });
+    new CfnOutput(this, 'DashboardUrl', {
+      description: 'The dashboard: the web page, and the API under /api',
+      value: this.dashboardSite.url,
+    });
+    new CfnOutput(this, 'DashboardApiEndpoint', {
+      description:
+        'The dashboard API itself (routes under /api); send SigV4-signed writes here, e.g. with awscurl',
+      value: this.dashboardApi.endpoint,
+    });
+
     for (const name of tableNameKeys) {
       new CfnOutput(this, `${capitalize(name)}TableName`, {
         description: `DynamoDB table read from ${TABLE_ENV_VARS[name]}`,
@@ -358,6 +396,58 @@ export class NewsAlertsStatelessStack extends Stack {
       actions: ['sns:CreateTopic', 'sns:TagResource', 'sns:Subscribe', 'sns:Unsubscribe'],
     });
     return fn;
+  }
+
+  /**
+   * The dashboard API, its function granted exactly what docs/api.md needs: topics read and
+   * written, stories read, the due feeds and the articles of a day queried through their
+   * indexes, subscriptions managed with their audience topics.
+   */
+  private createDashboardApi(): DashboardApi {
+    const api = new DashboardApi(this, 'DashboardApi');
+    const fn = api.handler;
+    fn.bindTableActions({
+      table: this.tables.topics,
+      envVar: TABLE_ENV_VARS.topics,
+      actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      queryIndexes: [],
+    });
+    fn.bindTableActions({
+      table: this.tables.stories,
+      envVar: TABLE_ENV_VARS.stories,
+      actions: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:BatchGetItem'],
+      queryIndexes: [],
+    });
+    // The feed list reads every feed through the due index (all its attributes are projected).
+    fn.bindTableActions({
+      table: this.tables.feeds,
+      envVar: TABLE_ENV_VARS.feeds,
+      actions: [],
+      queryIndexes: [FEED_DUE_INDEX],
+    });
+    // The preview reads the articles of the last days through the byDay index, never a Scan.
+    fn.bindTableActions({
+      table: this.tables.articles,
+      envVar: TABLE_ENV_VARS.articles,
+      actions: [],
+      queryIndexes: [ARTICLE_DAY_INDEX],
+    });
+    fn.bindTableActions({
+      table: this.tables.subscriptions,
+      envVar: TABLE_ENV_VARS.subscriptions,
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+      queryIndexes: [],
+    });
+    fn.bindAudienceTopics({
+      prefix: this.audienceTopicPrefix,
+      envVar: AUDIENCE_TOPIC_PREFIX_ENV_VAR,
+      // The same as the seed's: a subscriber joins (or leaves) an audience topic, created with
+      // its tags when the first one joins. The API publishes nothing.
+      actions: ['sns:CreateTopic', 'sns:TagResource', 'sns:Subscribe', 'sns:Unsubscribe'],
+    });
+    // Timelines and counts cover the days the data is kept.
+    fn.addEnvironment(RETENTION_DAYS_ENV_VAR, String(this.retentionDays));
+    return api;
   }
 
   /**
@@ -438,10 +528,16 @@ function alarmOnMessages(
   return alarm;
 }
 
-/** How cdk-nag renders the feeds table ARN as the stateless stack references it. */
-const FEEDS_TABLE_ARN_REFERENCE =
+/** How cdk-nag renders a table ARN that the stateless stack references by this output. */
+const statefulOutputReference = (outputName: string): string =>
   '{"Fn::GetStackOutput":{"StackName":"NewsAlertsStatefulStack","Region":{"Ref":"AWS::Region"},' +
-  '"OutputName":"PublishOutputFnGetAttFeedsTable3573F541Arn9BBE0A44"}}';
+  `"OutputName":"${outputName}"}}`;
+const FEEDS_TABLE_ARN_REFERENCE = statefulOutputReference(
+  'PublishOutputFnGetAttFeedsTable3573F541Arn9BBE0A44',
+);
+const ARTICLES_TABLE_ARN_REFERENCE = statefulOutputReference(
+  'PublishOutputFnGetAttArticlesTableA36865D8Arn92A148EC',
+);
 
 /** How long the seed may take: the function's timeout and the trigger's. */
 const SEED_TIMEOUT = Duration.minutes(10);

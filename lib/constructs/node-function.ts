@@ -47,8 +47,8 @@ export interface NodeFunctionProps
   readonly bundledFiles?: Readonly<Record<string, string>>;
   /**
    * How the function is invoked. `async` (schedules): failed events go to `failureQueue`.
-   * `sync` (an SQS event source, whose queue keeps its own failures; a deploy trigger that waits
-   * for the result): no failure queue, which would never receive anything.
+   * `sync` (an SQS event source, whose queue keeps its own failures; API Gateway; a deploy trigger
+   * that waits for the result): no failure queue, which would never receive anything.
    */
   readonly invocation: 'async' | 'sync';
 }
@@ -175,9 +175,9 @@ export class NodeFunction extends NodejsFunction {
   private acknowledgeNagFindings(): void {
     if (!this.failureQueue) {
       const reason =
-        'Never invoked asynchronously: an SQS event source (failed records stay in the queue, ' +
-        'then go to its dead-letter queue) or a deploy trigger that waits for the result and ' +
-        'fails the deploy.';
+        'Never invoked asynchronously: its callers wait for the result (an SQS event source, whose ' +
+        'failed records stay in the queue and then go to its dead-letter queue; API Gateway, ' +
+        'which answers the client with the error; a deploy trigger, which fails the deploy).';
       Validations.of(this).acknowledge(
         { id: 'Serverless-LambdaDLQ', reason },
         { id: 'Serverless-LambdaAsyncFailureDestination', reason },

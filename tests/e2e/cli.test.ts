@@ -114,4 +114,15 @@ describe('news-alerts CLI', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('--interval must be a positive whole number');
   });
+
+  it.each([
+    [['--port', '8080', '--once'], '--port serves the dashboard until stopped'],
+    [['--port', '80000'], '--port must be a port from 0 to 65535'],
+    [['--port', '0', '--token', 'short'], '--token must be 16 to 200 printable characters'],
+  ])('rejects run %j with exit code 2 and the reason', async (args, reason) => {
+    const { code, stderr } = await cli('run', '--demo', ...args);
+
+    expect(code).toBe(2);
+    expect(stderr).toContain(reason);
+  });
 });

@@ -4,11 +4,17 @@
  */
 import {
   CreateTableCommand,
+  DescribeTableCommand,
   type DynamoDBClient,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type TableNames, TTL_ATTRIBUTE, tableSchemas } from './tables';
+
+/** A local table made by an older version, without an index this one reads. */
+export class LocalSchemaOutdatedError extends Error {
+  override readonly name = 'LocalSchemaOutdatedError';
+}
 
 export async function createTablesIfMissing(
   client: DynamoDBClient,
@@ -18,7 +24,10 @@ export async function createTablesIfMissing(
     try {
       await client.send(new CreateTableCommand(schema));
     } catch (error) {
-      if (error instanceof ResourceInUseException) continue;
+      if (error instanceof ResourceInUseException) {
+        await checkIndexes(client, schema.TableName ?? '', schema.GlobalSecondaryIndexes ?? []);
+        continue;
+      }
       throw error;
     }
     if (
@@ -27,6 +36,27 @@ export async function createTablesIfMissing(
     ) {
       await enableTtl(client, schema.TableName);
     }
+  }
+}
+
+/**
+ * dynalite cannot add an index to an existing table, so a local database from before an index
+ * existed is refused with what to do, rather than failing on the first query that needs it.
+ */
+async function checkIndexes(
+  client: DynamoDBClient,
+  tableName: string,
+  expected: readonly { IndexName?: string }[],
+): Promise<void> {
+  if (expected.length === 0) return;
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  const missing = expected.map((index) => index.IndexName).filter((name) => !present.has(name));
+  if (missing.length > 0) {
+    throw new LocalSchemaOutdatedError(
+      `the local table ${tableName} was made by an older version and lacks the index ` +
+        `${missing.join(', ')}; move its database folder (under --data-dir) aside to start afresh`,
+    );
   }
 }
 

@@ -30,6 +30,7 @@ commands:
              --feeds FILE       feed list (default data/feeds.json)
              --concurrency N    feeds fetched at once (default 8)
              --demo-port N      port of the demo feed server (default 47811)
+             --demo-dir DIR     serve the feeds of DIR (feeds.json, feeds/*.xml) in the demo
              --sms-per-hour N   SMS per subscriber per hour before the rest go to a digest (5)
              --port N           also serve the dashboard at http://127.0.0.1:N/ and its API
                                 under /api (not with --once)
@@ -132,6 +133,7 @@ async function run(args: string[]): Promise<number> {
     feeds: { type: 'string' },
     concurrency: { type: 'string', default: '8' },
     'demo-port': { type: 'string', default: '47811' },
+    'demo-dir': { type: 'string' },
     'sms-per-hour': { type: 'string', default: '5' },
     port: { type: 'string' },
     token: { type: 'string' },
@@ -159,7 +161,8 @@ async function run(args: string[]): Promise<number> {
     intervalSeconds: positiveInteger(values.interval, '--interval'),
     concurrency: positiveInteger(values.concurrency, '--concurrency'),
     feedsFile: values.feeds ? resolve(values.feeds) : DEFAULT_FEEDS_FILE,
-    demoPort: positiveInteger(values['demo-port'], '--demo-port'),
+    demoPort: port(values['demo-port'], '--demo-port'),
+    ...(values['demo-dir'] !== undefined && { demoDataDir: resolve(values['demo-dir']) }),
     retentionDays: 30,
     smsPerHour: positiveInteger(values['sms-per-hour'], '--sms-per-hour'),
     print: write,

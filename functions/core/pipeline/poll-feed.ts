@@ -175,6 +175,8 @@ async function fetchAndProcess(
     await deps.matches.markAlerted(article.key, topicIds, story.storyId, now);
     // After the alert is marked: a crash just before this loses one count rather than counting
     // an article twice on the re-run.
+    // Counted on the day it was first seen: within a poll interval of publication, except for
+    // a feed's first import, which counts on the import day (the demo's timelines rely on that).
     await deps.activity.record(
       dayOf(article.firstSeen),
       pending,

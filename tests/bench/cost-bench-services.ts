@@ -134,7 +134,10 @@ function developmentsOf(at: Date): PoolItem[] {
     developmentsDay = day;
     const weekday = WEEKDAYS[at.getUTCDay()];
     developments = Array.from({ length: developmentsPerDay }, () => {
-      const source = topical[Math.floor(random() * topical.length)] ?? { title: '', description: '' };
+      const source = topical[Math.floor(random() * topical.length)] ?? {
+        title: '',
+        description: '',
+      };
       const venue = VENUES[Math.floor(random() * VENUES.length)];
       return {
         title: `${source.title} (talks in ${venue} on ${weekday})`,

@@ -274,7 +274,8 @@ describe('topic writes', () => {
     });
 
     expect(body.error.position).toBe(9);
-    expect(body.error.message).toContain('unclosed');
+    // The position is in `position` only (0-based), not repeated in the message.
+    expect(body.error.message).toBe('query: unclosed "("');
   });
 
   it('refuses a body that is not JSON (400) or not sent as JSON (415)', async () => {

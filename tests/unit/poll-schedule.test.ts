@@ -4,6 +4,7 @@ import {
   httpHintMs,
   isDueAt,
   learnInterval,
+  nextDueAt,
   nextPollAfter,
   quietPollRewrite,
   type ScheduleSettings,
@@ -159,6 +160,28 @@ describe('isDueAt', () => {
 
   it('is due throughout without windows (after errors, older state)', () => {
     expect(isDueAt({ nextPollAt: t0.toISOString() }, at(7 * MINUTE))).toBe(true);
+  });
+});
+
+describe('nextDueAt', () => {
+  const feed = { nextPollAt: t0.toISOString(), intervalMs: 10 * MINUTE, dueWindowMs: MINUTE };
+
+  it('is nextPollAt while that is ahead', () => {
+    expect(nextDueAt(feed, at(-5 * MINUTE))).toEqual(t0);
+  });
+
+  it('is the window now is in, else the next one, and agrees with isDueAt', () => {
+    expect(nextDueAt(feed, at(30_000))).toEqual(t0);
+    expect(nextDueAt(feed, at(MINUTE))).toEqual(at(10 * MINUTE));
+    expect(nextDueAt(feed, at(25 * MINUTE))).toEqual(at(30 * MINUTE));
+    for (let minute = 0; minute < 40; minute++) {
+      const now = at(minute * MINUTE + 5_000);
+      expect(nextDueAt(feed, now) <= now).toBe(isDueAt(feed, now));
+    }
+  });
+
+  it('is nextPollAt for a feed due throughout', () => {
+    expect(nextDueAt({ nextPollAt: t0.toISOString() }, at(7 * MINUTE))).toEqual(t0);
   });
 });
 

@@ -12,6 +12,8 @@ import {
   type TopicActivityStore,
   type TopicDay,
 } from '../dashboard/topic-activity';
+import { nextDueAt } from '../feeds/poll-schedule';
+import { QuerySyntaxError } from '../matching/query';
 import { compileTopics, TopicQueryError } from '../matching/topic-matcher';
 import type { Feed, Language, Topic } from '../model';
 import type { StoryStore } from '../pipeline/story-folder';
@@ -357,11 +359,20 @@ async function checkedTopic(deps: DashboardDependencies, topic: Topic): Promise<
     compileTopics([topic], await deps.topics.listAliases());
   } catch (error) {
     if (error instanceof TopicQueryError) {
-      throw badRequest('query', error.message.replace(/^topic [^:]*: /, ''), error.position);
+      throw queryError(error);
     }
     throw error;
   }
   return topic;
+}
+
+/** A query that does not compile: what is wrong in the message, where in `position` (0-based). */
+function queryError(error: TopicQueryError): ApiError {
+  const reason =
+    error.cause instanceof QuerySyntaxError
+      ? error.cause.reason
+      : error.message.replace(/^topic [^:]*: /, '');
+  return badRequest('query', reason, error.position);
 }
 
 function slugOf(name: string): string {
@@ -425,9 +436,7 @@ async function previewTopic(
       await deps.topics.listAliases(),
     );
   } catch (error) {
-    if (error instanceof TopicQueryError) {
-      throw badRequest('query', error.message.replace(/^topic [^:]*: /, ''), error.position);
-    }
+    if (error instanceof TopicQueryError) throw queryError(error);
     throw error;
   }
   const matches: unknown[] = [];
@@ -480,7 +489,8 @@ async function listFeeds(deps: DashboardDependencies): Promise<ApiResponse> {
       consecutiveErrors: feed.consecutiveErrors,
       lastError: feed.lastError ?? null,
       intervalMs: feed.intervalMs ?? null,
-      nextPollAt: feed.nextPollAt,
+      // The start of its next due window (at or before now: due at the next tick).
+      nextPollAt: nextDueAt(feed, deps.clock.now()).toISOString(),
     })),
   });
 }

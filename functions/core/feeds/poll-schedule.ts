@@ -131,6 +131,25 @@ export function isDueAt(
   return elapsed % intervalMs < dueWindowMs;
 }
 
+/**
+ * When the feed is next due, as `now` sees it: `nextPollAt` while it is ahead, else the start of
+ * the due window that `now` is in or that comes next. A time at or before `now` means "due at the
+ * next tick".
+ */
+export function nextDueAt(
+  feed: { nextPollAt: string; intervalMs?: number; dueWindowMs?: number },
+  now: Date,
+): Date {
+  const start = Date.parse(feed.nextPollAt);
+  const elapsed = now.getTime() - start;
+  if (Number.isNaN(elapsed)) return now;
+  if (elapsed < 0) return new Date(start);
+  const { intervalMs, dueWindowMs } = feed;
+  if (!intervalMs || !dueWindowMs || dueWindowMs >= intervalMs) return new Date(start);
+  const windowStart = start + Math.floor(elapsed / intervalMs) * intervalMs;
+  return new Date(elapsed % intervalMs < dueWindowMs ? windowStart : windowStart + intervalMs);
+}
+
 const SYNDICATION_PERIOD_MS: Record<string, number> = {
   hourly: 3_600_000,
   daily: 86_400_000,

@@ -14,6 +14,11 @@ export const MAX_TITLE_LENGTH = 500;
 export const MAX_SUMMARY_LENGTH = 2_000;
 /** GUIDs longer than this are hashed, so keys and logs stay short. */
 const MAX_GUID_LENGTH = 300;
+/**
+ * Longer links are not stored (the item keeps its text, without a link). 2,048 is the sitemap
+ * protocol's limit; without a cap a link would be the one field of unbounded size.
+ */
+export const MAX_LINK_LENGTH = 2_048;
 
 /** Dates before this are wrong (epoch zero, two-digit years), not old news. */
 const EARLIEST_PUBLISHED = Date.UTC(1995, 0, 1);
@@ -249,20 +254,30 @@ export function canonicalLink(url: string): string {
   return parsed.href;
 }
 
-/** An absolute http(s) link, relative ones resolved against the feed's URL; else ''. */
+/**
+ * An absolute http(s) link, relative ones resolved against the feed's URL; else ''. Links with a
+ * user name or password are refused too: `https://bank.example@evil.example/` reads as the bank's
+ * address to a person, and alert messages refuse them anyway.
+ */
 function trustedLink(link: string | undefined, base: string): string {
   if (!link) return '';
+  let resolved: URL;
   try {
-    const resolved = new URL(link.trim(), base);
-    return resolved.protocol === 'http:' || resolved.protocol === 'https:' ? resolved.href : '';
+    resolved = new URL(link.trim(), base);
   } catch {
     return '';
   }
+  if (resolved.protocol !== 'http:' && resolved.protocol !== 'https:') return '';
+  if (resolved.username !== '' || resolved.password !== '') return '';
+  return resolved.href;
 }
 
-/** The item's time in ms, or undefined. Knows the Moscow and Iran zone abbreviations. */
+/**
+ * The item's time in ms, or undefined. Knows the Moscow and Iran zone abbreviations. A bare
+ * number is no date: V8 reads "0" as 2000-01-01, "12" as December 2001 and "2025" as New Year.
+ */
 function parseDate(raw: string | undefined): number | undefined {
-  if (!raw) return undefined;
+  if (!raw || /^\s*[+-]?\d+\s*$/.test(raw)) return undefined;
   const text = raw
     .trim()
     .replace(/\b(MSK|MSD|IRST|IRDT)\b/i, (zone) => ZONE_OFFSETS[zone.toUpperCase()] ?? zone);
@@ -292,7 +307,7 @@ function stableId(guid: string | undefined, link: string, parts: readonly string
   const trimmed = guid?.trim();
   if (trimmed) return trimmed.length > MAX_GUID_LENGTH ? contentHash(trimmed) : trimmed;
   const canonical = canonicalLink(link);
-  if (canonical) return canonical;
+  if (canonical) return canonical.length > MAX_LINK_LENGTH ? contentHash(canonical) : canonical;
   return contentHash(...parts);
 }
 
@@ -305,12 +320,13 @@ export function normaliseItem(raw: RawFeedItem, feed: FeedConfig, seenAt: Date):
   const summary = truncate(toPlainText(raw.summaryHtml ?? ''), MAX_SUMMARY_LENGTH);
   const link = trustedLink(raw.link, feed.url);
   return {
+    // The id reads the whole link, so an item whose link is too long to store keeps its own id.
     id: stableId(raw.guid, link, [feed.id, title, summary]),
     feedId: feed.id,
     source: feed.name,
     title,
     summary,
-    link,
+    link: link.length > MAX_LINK_LENGTH ? '' : link,
     published: publishedTime(raw.published, seenAt),
     firstSeen: seenAt.toISOString(),
     language: normaliseLanguage(raw.language) ?? feed.language,

@@ -39,6 +39,8 @@ commands:
   match    --input FILE.jsonl   print {"id","topics"} per item with the default topic pack
   eval     --input FILE.jsonl [--json]   score the default pack against labelled items
   poll     --url URL | --file PATH [--lang en|ru|fa]   fetch and parse one feed, print its items
+             --allow-loopback   let --url reach 127.0.0.0/8, ::1 and localhost (a local feed
+                                server); private, link-local and metadata addresses stay refused
   subscribe ENDPOINT --topics ID[,ID…] [--mode instant|hourly|daily]
            subscribe an email address or an E.164 phone number (+4915112345678); again to change
   unsubscribe ENDPOINT
@@ -72,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
         url: { type: 'string' },
         file: { type: 'string' },
         lang: { type: 'string', default: 'en' },
+        'allow-loopback': { type: 'boolean' },
       });
       if (!values.url === !values.file)
         throw new UsageError('poll needs exactly one of --url or --file');
@@ -79,7 +82,15 @@ async function main(argv: string[]): Promise<number> {
       if (language !== 'en' && language !== 'ru' && language !== 'fa') {
         throw new UsageError('--lang must be one of en, ru, fa');
       }
-      await pollCommand({ url: values.url, file: values.file, language }, write);
+      await pollCommand(
+        {
+          url: values.url,
+          file: values.file,
+          language,
+          allowLoopback: values['allow-loopback'] === true,
+        },
+        write,
+      );
       return 0;
     }
     case 'subscribe': {

@@ -2,14 +2,24 @@
  * Fetches feeds over HTTP(S) with node:http/node:https: conditional GET, manual redirects,
  * decompression (gzip, deflate with or without zlib wrapper, brotli) bounded by a cap on the
  * decoded size, one deadline for the whole fetch, and every failure as a `FeedFetchError`.
+ * Where it may connect is `address-guard`'s decision, applied to every hop and every socket.
  */
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { Transform, type TransformCallback, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { FeedFetchError } from '../core/feeds/errors';
 import type { CacheHeaders, FeedFetcher, FetchRequest, FetchResult } from '../core/ports';
+import {
+  type AddressPolicy,
+  checkFetchUrl,
+  checkRedirect,
+  guardedLookup,
+  type ResolveHost,
+  systemResolve,
+} from './address-guard';
 
 export interface HttpFeedFetcherOptions {
   /** Deadline for the whole fetch, redirects and body included (ms). */
@@ -20,6 +30,13 @@ export interface HttpFeedFetcherOptions {
   maxBytes?: number;
   maxRedirects?: number;
   userAgent?: string;
+  /**
+   * Lets the fetcher connect to 127.0.0.0/8, ::1 and `localhost` (never private, link-local or
+   * metadata addresses): the demo's feed server and tests. Off in every deployment.
+   */
+  allowLoopback?: boolean;
+  /** How host names become addresses; tests inject a stub resolver. */
+  resolve?: ResolveHost;
 }
 
 const DEFAULTS = {
@@ -28,6 +45,8 @@ const DEFAULTS = {
   maxBytes: 15 * 1024 * 1024,
   maxRedirects: 5,
   userAgent: 'news-alerts/0.1 (+feed poller)',
+  allowLoopback: false,
+  resolve: systemResolve,
 } satisfies Required<HttpFeedFetcherOptions>;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -53,19 +72,6 @@ function cacheHeaders(response: IncomingMessage): CacheHeaders | undefined {
 /** Header values we send back must be plain visible ASCII; a stored value may not be. */
 function headerValue(value: string | undefined): string | undefined {
   return value && /^[\t\x20-\x7e]+$/.test(value) ? value : undefined;
-}
-
-function httpUrl(raw: string, base?: URL): URL {
-  let url: URL;
-  try {
-    url = new URL(raw, base);
-  } catch (error) {
-    throw new FeedFetchError('BAD_URL', `not a URL: ${raw.slice(0, 200)}`, { cause: error });
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new FeedFetchError('BAD_URL', `only http and https are fetched, not ${url.protocol}`);
-  }
-  return url;
 }
 
 /**
@@ -202,13 +208,18 @@ function toFetchError(error: unknown, signal: AbortSignal): FeedFetchError {
 
 export class HttpFeedFetcher implements FeedFetcher {
   private readonly options: Required<HttpFeedFetcherOptions>;
-  // Agents of our own keep connections alive between feeds of one host, and are the one place
-  // where a guarded `lookup` (address filtering against SSRF) will be plugged in.
+  private readonly policy: AddressPolicy;
+  /** Every socket resolves through this, so each connect is to an address that was checked. */
+  private readonly lookup: LookupFunction;
+  // Agents of our own keep connections alive between feeds of one host. A kept socket was
+  // checked when it connected; it is reused only for the same host and port.
   private readonly httpAgent = new http.Agent({ keepAlive: true });
   private readonly httpsAgent = new https.Agent({ keepAlive: true });
 
   constructor(options: HttpFeedFetcherOptions = {}) {
     this.options = { ...DEFAULTS, ...options };
+    this.policy = { allowLoopback: this.options.allowLoopback };
+    this.lookup = guardedLookup(this.policy, this.options.resolve);
   }
 
   async fetch(request: FetchRequest): Promise<FetchResult> {
@@ -221,17 +232,24 @@ export class HttpFeedFetcher implements FeedFetcher {
       this.options.timeoutMs,
     );
     try {
-      let url = httpUrl(request.url);
+      let url = checkFetchUrl(request.url, this.policy);
+      const visited = new Set([url.href]);
       for (let redirects = 0; ; redirects++) {
         const hop = await this.exchange(url, request, controller.signal);
         if (hop.kind !== 'redirect') return hop;
         if (redirects >= this.options.maxRedirects) {
           throw new FeedFetchError(
             'TOO_MANY_REDIRECTS',
-            `more than ${this.options.maxRedirects} redirects from ${request.url}`,
+            `more than ${this.options.maxRedirects} redirects from ${url.host}`,
           );
         }
-        url = httpUrl(hop.location, url);
+        // The target is checked like the first URL before anything connects to it. It is only
+        // reported (`finalUrl`); the stored feed URL stays the one the feed list gave.
+        url = checkRedirect(url, hop.location, this.policy);
+        if (visited.has(url.href)) {
+          throw new FeedFetchError('TOO_MANY_REDIRECTS', `redirect loop back to ${url.href}`);
+        }
+        visited.add(url.href);
       }
     } finally {
       clearTimeout(deadline);
@@ -296,7 +314,10 @@ export class HttpFeedFetcher implements FeedFetcher {
     }
   }
 
-  /** Sends one GET and resolves with the response head. */
+  /**
+   * Sends one GET and resolves with the response head. The headers are built here and nowhere
+   * else: no Authorization or Cookie is ever sent, so none can follow a redirect to another host.
+   */
   private send(url: URL, request: FetchRequest, signal: AbortSignal): Promise<IncomingMessage> {
     const { connectTimeoutMs, userAgent } = this.options;
     const headers: Record<string, string> = {
@@ -320,6 +341,7 @@ export class HttpFeedFetcher implements FeedFetcher {
         method: 'GET',
         headers,
         agent: secure ? this.httpsAgent : this.httpAgent,
+        lookup: this.lookup,
         signal,
       });
       const connectTimer = setTimeout(() => {

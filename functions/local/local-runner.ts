@@ -132,7 +132,8 @@ export async function runLocal(options: LocalRunOptions): Promise<CycleSummary[]
       }
     }
     const matchers = new TopicMatcherCache(compileTopics);
-    fetcher = new HttpFeedFetcher({ timeoutMs: 15_000 });
+    // Only the demo's own feed server is on loopback; a live feed list gets the Lambda's rules.
+    fetcher = new HttpFeedFetcher({ timeoutMs: 15_000, allowLoopback: options.demo });
     const outboxPath = join(options.dataDir, 'outbox.jsonl');
     const summaries: CycleSummary[] = [];
     const subscriptionChannel = new OutboxSubscriptionChannel(outboxPath, clock);

@@ -251,7 +251,8 @@ await publishTick(true);
 
 const publisher = new CountingPublisher();
 const matchers = new TopicMatcherCache(compileTopics);
-const fetcher = new HttpFeedFetcher({ timeoutMs: 20_000 });
+// The bench's feed server is on loopback, which the deployed poller refuses.
+const fetcher = new HttpFeedFetcher({ timeoutMs: 20_000, allowLoopback: true });
 /** The counts of one simulated day, all zero. */
 const emptyDay = () => ({
   dispatch: emptyLambda(),

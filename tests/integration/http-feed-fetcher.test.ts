@@ -85,8 +85,9 @@ let server: Server;
 let base: string;
 const fetchers: HttpFeedFetcher[] = [];
 
+/** A fetcher allowed to reach the loopback test server (deployments never allow it). */
 function fetcher(options: ConstructorParameters<typeof HttpFeedFetcher>[0] = {}): HttpFeedFetcher {
-  const created = new HttpFeedFetcher(options);
+  const created = new HttpFeedFetcher({ allowLoopback: true, ...options });
   fetchers.push(created);
   return created;
 }
@@ -181,24 +182,42 @@ describe('HttpFeedFetcher', () => {
     expect(error.code).toBe('TOO_MANY_REDIRECTS');
   });
 
-  it('refuses a redirect to a scheme other than http(s) with BAD_URL', async () => {
+  it('refuses a redirect to a scheme other than http(s) with UNSUPPORTED_SCHEME', async () => {
     // Act
     const error = await fetchError(fetcher().fetch({ url: `${base}/ftp` }));
 
     // Assess
-    expect(error.code).toBe('BAD_URL');
+    expect(error.code).toBe('UNSUPPORTED_SCHEME');
   });
 
-  it.each(['ftp://example.org/feed.xml', 'file:///etc/passwd', 'not a url'])(
-    'refuses %s with BAD_URL',
+  it.each(['ftp://example.org/feed.xml', 'file:///etc/passwd'])(
+    'refuses %s with UNSUPPORTED_SCHEME',
     async (url) => {
       // Act
       const error = await fetchError(fetcher().fetch({ url }));
 
       // Assess
-      expect(error.code).toBe('BAD_URL');
+      expect(error.code).toBe('UNSUPPORTED_SCHEME');
     },
   );
+
+  it('refuses text that is not a URL with BAD_URL', async () => {
+    // Act
+    const error = await fetchError(fetcher().fetch({ url: 'not a url' }));
+
+    // Assess
+    expect(error.code).toBe('BAD_URL');
+  });
+
+  it('refuses the loopback test server itself unless loopback is allowed', async () => {
+    // Act
+    const error = await fetchError(
+      fetcher({ allowLoopback: false }).fetch({ url: `${base}/feed` }),
+    );
+
+    // Assess
+    expect(error).toMatchObject({ code: 'BLOCKED_ADDRESS', message: '127.0.0.1 is loopback' });
+  });
 
   it('reports a server error with HTTP_STATUS, its status and Retry-After', async () => {
     // Act

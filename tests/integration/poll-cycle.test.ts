@@ -70,7 +70,7 @@ async function setUp() {
     feeds,
     articles: new DynamoArticleStore(tables.document, tables.names.articles, { retentionDays: 30 }),
     matches: new DynamoMatchStore(tables.document, tables.names.matches, { retentionDays: 30 }),
-    fetcher: new HttpFeedFetcher({ timeoutMs: 5_000 }),
+    fetcher: new HttpFeedFetcher({ timeoutMs: 5_000, allowLoopback: true }),
     matcher,
     stories: {
       folder: eachArticleItsOwnStory,

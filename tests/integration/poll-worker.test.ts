@@ -13,7 +13,7 @@ import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb
 import { PublishBatchCommand, type PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { DynamoFeedStore } from '../../functions/adapters/dynamodb/feed-store';
 import { DynamoSubscriptionStore } from '../../functions/adapters/dynamodb/subscription-store';
 import { DynamoTopicStore } from '../../functions/adapters/dynamodb/topic-store';
@@ -30,6 +30,21 @@ const queueArn = 'arn:aws:sqs:eu-central-1:123456789012:news-alerts-FeedQueue-1A
 const dueSince = '2025-05-01T10:00:00.000Z';
 const brokenUrl = 'https://broken.example.org/rss';
 const snsMock = mockClient(SNSClient);
+
+// The handler's fetcher refuses loopback, as deployed; the fixture feed server is on loopback, so
+// this test alone lets it through, and keeps what the handler asked for to check it did not.
+const composed = vi.hoisted(() => ({ fetcherOptions: [] as unknown[] }));
+vi.mock('../../functions/adapters/http-feed-fetcher', async (importOriginal) => {
+  const original =
+    await importOriginal<typeof import('../../functions/adapters/http-feed-fetcher')>();
+  class LoopbackTestFetcher extends original.HttpFeedFetcher {
+    constructor(options: ConstructorParameters<typeof original.HttpFeedFetcher>[0] = {}) {
+      composed.fetcherOptions.push(options);
+      super({ ...options, allowLoopback: true });
+    }
+  }
+  return { ...original, HttpFeedFetcher: LoopbackTestFetcher };
+});
 
 /** An SQS record as Lambda delivers it. */
 function sqsRecord(messageId: string, body: string): SQSRecord {
@@ -207,6 +222,11 @@ describe('poll worker handler', () => {
       nextPollAt: dueSince,
       lastSuccessAt: undefined,
     });
+  });
+
+  it('composes a fetcher that keeps loopback refused', () => {
+    // Assess: one fetcher for the handler, built without the loopback opt-in.
+    expect(composed.fetcherOptions).toEqual([expect.not.objectContaining({ allowLoopback: true })]);
   });
 
   it('skips a feed polled since it was dispatched', async () => {

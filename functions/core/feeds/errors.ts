@@ -4,9 +4,19 @@
  */
 
 export type FeedFetchErrorCode =
+  /** Not a URL at all. */
   | 'BAD_URL'
+  /** A scheme other than http or https (file:, ftp:, gopher:, data:, javascript:, …). */
+  | 'UNSUPPORTED_SCHEME'
+  /** A user name or password in the URL: feeds are fetched without credentials. */
+  | 'CREDENTIALS_IN_URL'
+  /** An address outside global unicast (loopback, private, link-local, metadata, …). */
+  | 'BLOCKED_ADDRESS'
+  /** A redirect from HTTPS down to plain HTTP. */
+  | 'INSECURE_REDIRECT'
   | 'TIMEOUT'
   | 'TOO_LARGE'
+  /** More redirects than allowed, or a redirect back to a URL already visited. */
   | 'TOO_MANY_REDIRECTS'
   | 'HTTP_STATUS'
   | 'NETWORK'

@@ -1,6 +1,7 @@
 /**
  * `news-alerts poll --url URL | --file PATH`: one feed through the real fetch, decode, parse and
- * normalise path, printed as JSON lines. Failures end with one line naming the reason.
+ * normalise path, printed as JSON lines. Failures end with one line naming the reason. The fetch
+ * follows the deployed poller's address rules: loopback only with `allowLoopback`.
  */
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
@@ -13,7 +14,7 @@ import type { Language } from '../../core/model';
 import { InputFileError } from './read-jsonl';
 
 export async function pollCommand(
-  source: { url?: string; file?: string; language: Language },
+  source: { url?: string; file?: string; language: Language; allowLoopback?: boolean },
   write: (line: string) => void,
 ): Promise<number> {
   let body: Uint8Array;
@@ -28,10 +29,15 @@ export async function pollCommand(
     }
   } else {
     feedUrl = source.url ?? '';
-    const fetched = await new HttpFeedFetcher().fetch({ url: feedUrl });
-    if (fetched.kind === 'not-modified') return 0;
-    body = fetched.body;
-    contentType = fetched.contentType;
+    const fetcher = new HttpFeedFetcher({ allowLoopback: source.allowLoopback === true });
+    try {
+      const fetched = await fetcher.fetch({ url: feedUrl });
+      if (fetched.kind === 'not-modified') return 0;
+      body = fetched.body;
+      contentType = fetched.contentType;
+    } finally {
+      fetcher.destroy();
+    }
   }
   const parsed = await parseFeed(decodeFeedBody(body, contentType));
   const feed = {

@@ -9,8 +9,11 @@ import Parser from 'rss-parser';
 import { FeedParseError } from './errors';
 import { feedHintMs } from './poll-schedule';
 
-/** Items kept per feed, first in document order; a feed carrying more is an archive, not news. */
-export const MAX_ITEMS_PER_FEED = 500;
+/**
+ * Items kept per feed, first in document order (feeds list the newest first): a feed carrying
+ * more is an archive, not news, and one hostile feed cannot flood the matcher and the tables.
+ */
+export const MAX_ITEMS_PER_FEED = 200;
 
 /** One item as the feed wrote it: strings straight from the XML, not yet trusted. */
 export interface RawFeedItem {

@@ -4,7 +4,7 @@
  * escapes, and xml2js's unused XML writer replaced by the stub, with parsing still working
  * through the same esbuild settings.
  */
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -82,7 +82,10 @@ describe('Lambda bundles', () => {
 describe('parsing with the bundle settings', () => {
   it('parses an RSS feed through rss-parser with xmlbuilder stubbed out', async () => {
     // Prepare: parse-feed alone, bundled exactly as the functions are.
-    const outdir = mkdtempSync(path.join(REPO_ROOT, 'node_modules/.cache/news-alerts-parse-'));
+    // Inside the repository, so the bundle resolves its packages; the folder may not exist yet.
+    const cache = path.join(REPO_ROOT, 'node_modules/.cache');
+    mkdirSync(cache, { recursive: true });
+    const outdir = mkdtempSync(path.join(cache, 'news-alerts-parse-'));
     const outfile = path.join(outdir, 'parse.mjs');
     await build({
       entryPoints: [path.join(REPO_ROOT, 'functions/core/feeds/parse-feed.ts')],

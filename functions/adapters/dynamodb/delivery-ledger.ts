@@ -1,6 +1,7 @@
 /**
  * The delivery ledger in DynamoDB, one partition per audience (`audienceId`), sort keys:
- * - `story#<storyId>`: the delivery of a story (`state` pending → sent | queued | failed);
+ * - `story#<storyId>`: the delivery of a story (`state` pending → sent | queued | failed); while
+ *   pending, `claimant` and `claimedAt` say which run holds it (a lease of CLAIM_LEASE_MS);
  * - `queue#<time>#<storyId>`: a story waiting for the audience's next digest;
  * - `sms#<hour>`: the SMS sent in that hour (`count`) and whether the flood notice went out;
  * - `digest`: when the last digest went out;
@@ -16,7 +17,7 @@ import {
   UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { DeliveryLedger, DeliveryState } from '../../core/delivery/ports';
+import { CLAIM_LEASE_MS, type DeliveryLedger, type DeliveryState } from '../../core/delivery/ports';
 import { queryAll } from './query-all';
 
 const storyKey = (storyId: string) => `story#${storyId}`;
@@ -27,22 +28,32 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
   constructor(
     private readonly document: DynamoDBDocumentClient,
     private readonly tableName: string,
-    private readonly options: { retentionDays: number },
+    private readonly options: {
+      retentionDays: number;
+      /** How long a claim holds for its claimant; CLAIM_LEASE_MS unless a test says otherwise. */
+      claimLeaseMs?: number;
+    },
   ) {}
 
   private expiresAt(now: Date): number {
     return Math.floor(now.getTime() / 1000) + this.options.retentionDays * 86_400;
   }
 
-  async claim(audienceId: string, storyId: string, now: Date): Promise<'claimed' | DeliveryState> {
+  async claim(
+    audienceId: string,
+    storyId: string,
+    now: Date,
+    claimant: string,
+  ): Promise<'claimed' | 'in-progress' | DeliveryState> {
+    const key = { audienceId, sk: storyKey(storyId) };
     try {
       await this.document.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            audienceId,
-            sk: storyKey(storyId),
+            ...key,
             state: 'pending',
+            claimant,
             claimedAt: now.toISOString(),
             expiresAt: this.expiresAt(now),
           },
@@ -52,15 +63,55 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
       return 'claimed';
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      const existing = await this.document.send(
-        new GetCommand({
+    }
+    const { Item: existing } = await this.document.send(
+      new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+    );
+    const state = (existing?.state as DeliveryState | undefined) ?? 'pending';
+    if (state !== 'pending') return state;
+    const holder = existing?.claimant as string | undefined;
+    if (holder === claimant) return 'pending';
+    const claimedAt = Date.parse(String(existing?.claimedAt ?? ''));
+    const leaseHeld =
+      holder !== undefined &&
+      now.getTime() - claimedAt < (this.options.claimLeaseMs ?? CLAIM_LEASE_MS);
+    if (leaseHeld) return 'in-progress';
+    // Released, or left by a run that died: taken over, by one run only (the condition).
+    try {
+      await this.document.send(
+        new UpdateCommand({
           TableName: this.tableName,
-          Key: { audienceId, sk: storyKey(storyId) },
-          ConsistentRead: true,
+          Key: key,
+          UpdateExpression: 'SET claimant = :claimant, claimedAt = :now',
+          ConditionExpression:
+            holder === undefined
+              ? '#state = :pending AND attribute_not_exists(claimant)'
+              : '#state = :pending AND claimant = :holder',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':claimant': claimant,
+            ':now': now.toISOString(),
+            ':pending': 'pending',
+            ...(holder === undefined ? {} : { ':holder': holder }),
+          },
         }),
       );
-      return (existing.Item?.state as DeliveryState | undefined) ?? 'pending';
+      return 'pending';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'in-progress';
+      throw error;
     }
+  }
+
+  async release(audienceId: string, storyId: string, claimant: string): Promise<void> {
+    await this.updateIf({
+      TableName: this.tableName,
+      Key: { audienceId, sk: storyKey(storyId) },
+      UpdateExpression: 'REMOVE claimant',
+      ConditionExpression: '#state = :pending AND claimant = :claimant',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':pending': 'pending', ':claimant': claimant },
+    });
   }
 
   markSent(audienceId: string, storyId: string, now: Date): Promise<void> {
@@ -99,7 +150,9 @@ export class DynamoDeliveryLedger implements DeliveryLedger {
       new UpdateCommand({
         TableName: this.tableName,
         Key: { audienceId, sk: storyKey(storyId) },
-        UpdateExpression: 'SET lastError = :reason, updatedAt = :now ADD attempts :one',
+        // The attempt is over: the claim is released for the next cycle's retry.
+        UpdateExpression:
+          'SET lastError = :reason, updatedAt = :now ADD attempts :one REMOVE claimant',
         ExpressionAttributeValues: { ':reason': reason, ':now': now.toISOString(), ':one': 1 },
         ReturnValues: 'UPDATED_NEW',
       }),

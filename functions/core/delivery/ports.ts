@@ -7,19 +7,39 @@ import type { Audience } from '../subscriptions/subscription';
 
 export type DeliveryState = 'pending' | 'sent' | 'queued' | 'failed';
 
+/**
+ * How long a claim is held for the run that made it. Longer than any run can take between a claim
+ * and its outcome (the poll worker's timeout is 2 minutes), so a claim younger than this may be a
+ * run still in progress, and one older was left by a run that died.
+ */
+export const CLAIM_LEASE_MS = 5 * 60_000;
+
 export interface DeliveryLedger {
   /**
-   * Claims the delivery of a story to an audience (a conditional put). `claimed` the first time;
-   * after that the state left by an earlier run: `pending` (crashed before it was sent: send it),
-   * `sent` or `queued` (done: never again), `failed` (parked with its reason).
+   * Claims the delivery of a story to an audience for `claimant` (a conditional put). `claimed`
+   * the first time; after that the state left by an earlier run: `pending` (a claim released, or
+   * left by a run that died more than CLAIM_LEASE_MS ago: now this claimant's, send it), `sent` or
+   * `queued` (done: never again), `failed` (parked with its reason), or `in-progress` (another
+   * claimant holds it: a run at the same time, or one that died less than CLAIM_LEASE_MS ago;
+   * leave it to that run, and look again next cycle).
    */
-  claim(audienceId: string, storyId: string, now: Date): Promise<'claimed' | DeliveryState>;
+  claim(
+    audienceId: string,
+    storyId: string,
+    now: Date,
+    claimant: string,
+  ): Promise<'claimed' | 'in-progress' | DeliveryState>;
+  /**
+   * Lets go of a pending claim that `claimant` holds, after its run failed before an outcome was
+   * recorded, so that the next run need not wait for the lease. No-op for a claim it does not hold.
+   */
+  release(audienceId: string, storyId: string, claimant: string): Promise<void>;
   markSent(audienceId: string, storyId: string, now: Date): Promise<void>;
   /** Parks a delivery in the audience's next digest (digest modes, or SMS over its hourly cap). */
   queueForDigest(audienceId: string, storyId: string, reason: string, now: Date): Promise<void>;
   /**
-   * Records a failed attempt (the publisher's own retries exhausted) on the pending delivery and
-   * returns how many attempts have failed so far.
+   * Records a failed attempt (the publisher's own retries exhausted) on the pending delivery,
+   * releases its claim, and returns how many attempts have failed so far.
    */
   recordAttemptFailure(
     audienceId: string,

@@ -4,6 +4,7 @@
  * in the period that ended, grouped by topic. The digest is claimed in the ledger like any
  * delivery, so a re-run sends it at most once; its stories leave the queue only after it went out.
  */
+import { randomUUID } from 'node:crypto';
 import { buildDigestMessage, type MessageOptions } from '../alerts/alert-message';
 import type { StoryStore } from '../pipeline/story-folder';
 import type { Audience } from '../subscriptions/subscription';
@@ -37,6 +38,7 @@ export async function sendDueDigests(
   now: Date,
 ): Promise<DigestOutcome> {
   const outcome: DigestOutcome = { digests: 0, stories: 0, failed: [] };
+  const claimant = randomUUID();
   for (const audience of audiences) {
     const queued = await deps.ledger.queuedStories(audience.id);
     if (queued.length === 0) continue;
@@ -45,7 +47,9 @@ export async function sendDueDigests(
     if (due.length === 0) continue;
     const storyIds = due.map((entry) => entry.storyId);
     const digestKey = `digest#${boundary}`;
-    const state = await deps.ledger.claim(audience.id, digestKey, now);
+    const state = await deps.ledger.claim(audience.id, digestKey, now, claimant);
+    // Another digest run is sending it: its queue is left to that run.
+    if (state === 'in-progress') continue;
     if (state === 'claimed' || state === 'pending') {
       const stories = await deps.stories.getMany(storyIds);
       if (stories.length > 0) {
@@ -65,6 +69,8 @@ export async function sendDueDigests(
         );
         const result = await deps.publisher.publish([{ id, audience, message }]);
         if (!result.published.includes(id)) {
+          // Not sent: the next run claims it again, and the stories stay queued.
+          await deps.ledger.release(audience.id, digestKey, claimant);
           outcome.failed.push({
             audienceId: audience.id,
             reason: result.failed[0]?.reason ?? 'not acknowledged by the publisher',

@@ -138,6 +138,7 @@ async function fetchAndProcess(
   let queued = 0;
   let deadLetters = 0;
   const unsent = new Set<string>();
+  let failedAlerts = 0;
   for (const article of fresh) {
     const matches = deps.matcher.match(article);
     if (matches.length === 0) continue;
@@ -158,9 +159,11 @@ async function fetchAndProcess(
       deliveries += outcome.sent;
       queued += outcome.queued;
       deadLetters += outcome.parked.length;
-      if (outcome.failed.length > 0) {
-        // Claimed but not sent: the article stays new, and the next cycle sends exactly these.
+      if (outcome.failed.length > 0 || outcome.deferred) {
+        // Claimed but not sent, or held by a run polling this feed at the same time: the article
+        // stays new, and the next cycle sends exactly these (or finds them sent).
         unsent.add(article.key);
+        if (outcome.failed.length > 0) failedAlerts += 1;
         continue;
       }
       stories += 1;
@@ -209,7 +212,7 @@ async function fetchAndProcess(
     copies,
     deliveries,
     queued,
-    alertFailures: unsent.size,
+    alertFailures: failedAlerts,
     deadLetters,
   };
 }

@@ -24,12 +24,19 @@ export const MAX_BATCH_ENTRY_ID_LENGTH = 80;
 export const DEFAULT_MAX_ATTEMPTS = 4;
 export const BASE_RETRY_DELAY_MS = 200;
 export const MAX_RETRY_DELAY_MS = 10_000;
+/**
+ * How long one PublishBatch may take before it is abandoned and tried again. The SDK's default
+ * waits up to 5 minutes for a silent connection, past the functions' timeouts.
+ */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 export interface SnsBatchPublisherOptions {
   client: SNSClient;
   topicArn: string;
   /** Tries per message, the first send included. */
   maxAttempts?: number;
+  /** Deadline of one PublishBatch call (ms). */
+  requestTimeoutMs?: number;
   /** Waits between tries; injected so tests do not wait. */
   delay?: (ms: number) => Promise<void>;
   /** Source of jitter in [0, 1); injected so tests can pin delays. */
@@ -94,6 +101,7 @@ export class SnsBatchPublisher {
   private readonly client: SNSClient;
   private readonly topicArn: string;
   private readonly maxAttempts: number;
+  private readonly requestTimeoutMs: number;
   private readonly delay: (ms: number) => Promise<void>;
   private readonly random: () => number;
 
@@ -105,6 +113,7 @@ export class SnsBatchPublisher {
     this.client = options.client;
     this.topicArn = options.topicArn;
     this.maxAttempts = maxAttempts;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.delay = options.delay ?? ((ms) => sleep(ms));
     this.random = options.random ?? Math.random;
   }
@@ -178,14 +187,22 @@ export class SnsBatchPublisher {
     outcome: BatchPublishOutcome,
   ): Promise<EntryFailure[]> {
     let response: PublishBatchCommandOutput;
+    const deadline = AbortSignal.timeout(this.requestTimeoutMs);
     try {
       response = await this.client.send(
         new PublishBatchCommand({
           TopicArn: this.topicArn,
           PublishBatchRequestEntries: batch.map((entry) => entry.request),
         }),
+        { abortSignal: deadline },
       );
     } catch (error) {
+      if (deadline.aborted) {
+        // No answer in time. SNS may have taken the batch all the same; trying again risks a
+        // duplicate, which is better than losing the alert (docs/delivery.md).
+        const reason = `TimeoutError: SNS did not answer within ${this.requestTimeoutMs} ms`;
+        return batch.map((entry) => ({ entry, reason, retryable: true }));
+      }
       const tooLong = errorName(error) === 'BatchRequestTooLongException' && batch.length > 1;
       return batch.map((entry) => {
         // Our size estimate disagreed with SNS: next time each of these goes alone.

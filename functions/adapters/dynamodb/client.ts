@@ -11,8 +11,23 @@ export interface DynamoClients {
   document: DynamoDBDocumentClient;
 }
 
+/**
+ * Deadlines for each DynamoDB request. Without them a request that is never answered waits for the
+ * SDK's default socket timeout (5 minutes), past the poll worker's 2-minute timeout; with them it
+ * fails as a TimeoutError, which the SDK retries like any transient error.
+ */
+export const DYNAMO_CONNECTION_TIMEOUT_MS = 2_000;
+export const DYNAMO_REQUEST_TIMEOUT_MS = 5_000;
+
 export function createDynamoClients(config: DynamoDBClientConfig = {}): DynamoClients {
-  const client = new DynamoDBClient(config);
+  const client = new DynamoDBClient({
+    requestHandler: {
+      connectionTimeout: DYNAMO_CONNECTION_TIMEOUT_MS,
+      requestTimeout: DYNAMO_REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
+    ...config,
+  });
   const document = DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });

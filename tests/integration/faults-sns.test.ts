@@ -83,6 +83,15 @@ const throttlingErrors = [
     () => new ThrottledException({ message: 'Rate exceeded', $metadata: { httpStatusCode: 400 } }),
   ],
   [
+    'ThrottlingException',
+    () =>
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+  ],
+  [
     'Throttling',
     () =>
       Object.assign(new Error('Rate exceeded'), {

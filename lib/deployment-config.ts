@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Node } from 'constructs';
 import { z } from 'zod';
+import { checkFetchUrl } from '../functions/adapters/address-guard';
 import { parseFeedList } from '../functions/core/feeds/feed-list';
 import { loadDefaultTopicPack } from '../functions/core/matching/topic-pack';
 import type { FeedConfig } from '../functions/core/model';
@@ -79,6 +80,22 @@ function check<T>(
   }
 }
 
+/**
+ * The feeds a deployment may poll: what the poller would refuse at every poll (an internal
+ * address written as a literal, `localhost`, credentials in the URL) is refused at synth instead,
+ * naming the entry. Names are not resolved here: the poller checks what they resolve to.
+ */
+function fetchableFeeds(feeds: FeedConfig[]): FeedConfig[] {
+  for (const [index, feed] of feeds.entries()) {
+    try {
+      checkFetchUrl(feed.url, { allowLoopback: false });
+    } catch (error) {
+      throw new Error(`feed list entry ${index}.url: ${(error as Error).message}`);
+    }
+  }
+  return feeds;
+}
+
 const defaultSubscriptionSchema = z
   .strictObject({
     endpoint: z.string({ error: 'must be a string: an email address or an E.164 number' }),
@@ -108,7 +125,7 @@ const configSchema = z.strictObject({
       path: feedListPath,
       feeds: check(
         context,
-        () => parseFeedList(readJson(path.resolve(PROJECT_ROOT, feedListPath))),
+        () => fetchableFeeds(parseFeedList(readJson(path.resolve(PROJECT_ROOT, feedListPath)))),
         // readJson's messages name the file already; parseFeedList's do not.
         (message) => (message.includes(feedListPath) ? message : `${feedListPath}: ${message}`),
       ),

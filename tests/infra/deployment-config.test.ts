@@ -276,6 +276,35 @@ describe('deployment config', () => {
       );
     });
 
+    it.each([
+      [
+        'the metadata service',
+        'http://169.254.169.254/latest/meta-data/',
+        '169.254.169.254 is link-local',
+      ],
+      ['loopback in another notation', 'http://0x7f.1/rss', '127.0.0.1 is loopback'],
+      ['localhost', 'http://localhost:8080/rss', 'localhost is loopback'],
+      [
+        'credentials in the URL',
+        'https://editor:secret@example.org/rss',
+        'carries a user name or password',
+      ],
+    ])('a feed list entry the poller would refuse: %s', (_, url, reason) => {
+      // Prepare
+      const feedListPath = jsonFile('internal-feeds.json', [
+        { url: 'https://example.org/rss', name: 'Example', language: 'en' },
+        { url, name: 'Internal', language: 'en' },
+      ]);
+
+      // Act
+      const act = () => synthesize({ feedListPath });
+
+      // Assess
+      expect(act).toThrow(`${feedListPath}: feed list entry 1.url: `);
+      expect(act).toThrow(reason);
+      expect(act).not.toThrow('secret');
+    });
+
     it('a feed list file that does not exist', () => {
       expect(() => synthesize({ feedListPath: 'data/no-such-feeds.json' })).toThrow(
         /^Invalid deployment config: feedListPath \(from context -c feedListPath\): cannot read .*no-such-feeds\.json \(ENOENT\)$/,

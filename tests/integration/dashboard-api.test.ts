@@ -397,6 +397,20 @@ describe('subscriptions', () => {
     expect(await stores.subscriptions.list()).toEqual([]);
   });
 
+  it.each([
+    ['an email with a CRLF header injection', 'desk@example.org\r\nBcc: all@example.org'],
+    ['a number that is not E.164', '+0049 151 1234'],
+    ['an email with a display name', 'Desk <desk@example.org>'],
+  ])('refuses %s as the endpoint', async (_, endpoint) => {
+    const { status, body } = await call('POST', '/api/subscriptions', {
+      body: { endpoint, topics: ['energy'] },
+    });
+
+    expect(status).toBe(400);
+    expect(body.error.field).toBe('endpoint');
+    expect(await stores.subscriptions.list()).toEqual([]);
+  });
+
   it('subscribes, lists and unsubscribes an endpoint, all behind the token', async () => {
     const anonymous = await call('GET', '/api/subscriptions', { token: null });
     const created = await call('POST', '/api/subscriptions', {

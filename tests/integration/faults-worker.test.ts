@@ -67,8 +67,29 @@ beforeAll(async () => {
   server = await new FeedServer().start();
   tables = await createTestTables();
   feeds.twice = server.feed('worker-twice', [ITEMS.gasDeal, ITEMS.ratification]);
-  for (const name of ['one', 'two', 'three']) {
-    feeds[name] = server.feed(`worker-${name}`, [ITEMS.railway]);
+  // Three distinct developments: copies of one item polled at the same moment may each start a
+  // story (the folding race docs/security.md names), which this test is not about.
+  feeds.one = server.feed('worker-one', [ITEMS.railway]);
+  feeds.two = server.feed('worker-two', [ITEMS.pipeline]);
+  feeds.three = server.feed('worker-three', [
+    {
+      guid: 'majlis-ratifies',
+      title: 'Iran’s Majlis ratifies the strategic partnership treaty with Russia',
+      description: 'Iranian lawmakers approved the treaty in Tehran on Sunday by a wide margin.',
+      link: 'https://irna.example/politics/majlis-ratifies',
+    },
+  ]);
+  // One wire story that three outlets carry, polled in one batch.
+  for (const name of ['copy-a', 'copy-b', 'copy-c']) {
+    feeds[name] = server.feed(`worker-${name}`, [
+      {
+        guid: `gas-hub-${name}`,
+        title: 'Russia and Iran agree to build a regional gas hub in southern Iran',
+        description:
+          'Gazprom will help set up a gas trading hub at Asaluyeh, the two energy ministers said in Tehran on Wednesday.',
+        link: `https://${name}.example/energy/gas-hub`,
+      },
+    ]);
   }
   await new DynamoFeedStore(tables.document, tables.names.feeds).addFeeds(
     Object.values(feeds),
@@ -180,5 +201,24 @@ describe('poll worker under duplicates and faults', () => {
     expect(stdout.emf()[0]).toMatchObject({ FeedsPolled: 0 });
     expect(retried).toEqual({ batchItemFailures: [] });
     expect([...publishedEntries().values()]).toEqual([1, 1, 1]);
+  });
+
+  it('alerts once for one story that three feeds of the batch carry', async () => {
+    // Prepare
+    snsMock.resetHistory();
+    const event: SQSEvent = {
+      Records: ['copy-a', 'copy-b', 'copy-c'].map((name) =>
+        sqsRecord(`msg-${name}`, JSON.stringify({ feedId: feeds[name]?.id, dueAt })),
+      ),
+    };
+
+    // Act
+    const stdout = captureStdout();
+    const response = await handler(event).finally(() => stdout.restore());
+
+    // Assess: one story, two copies folded into it, one entry published once.
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(stdout.emf()[0]).toMatchObject({ FeedsPolled: 3, Stories: 1, Copies: 2 });
+    expect([...publishedEntries().values()]).toEqual([1]);
   });
 });

@@ -7,7 +7,7 @@
 import type { AlertContent } from '../alerts/alert-message';
 import type { StoredArticle } from '../ports';
 import { storyFingerprint } from '../stories/story-fingerprint';
-import { foldIntoStory, type StoryIndex, storyIdFor } from '../stories/story-folding';
+import { foldIntoStory, keysOf, type StoryIndex, storyIdFor } from '../stories/story-folding';
 
 export interface StoryFolder {
   /**
@@ -24,8 +24,16 @@ export interface StoryFolder {
 /**
  * Folds by fingerprint (stories/story-fingerprint.ts): the same page, or the same development
  * told again in any language, joins the story it belongs to; everything else starts one.
+ *
+ * Two copies folded at the same moment would each look the other up before either is stored,
+ * and each start a story: two alerts for one development. Within one process (a worker
+ * invocation's batch, a local cycle) a fold therefore waits for the folds in flight that share
+ * one of its index keys, the only ones it could join; unrelated folds still run at once. Across
+ * processes (two workers) the race remains; docs/security.md says how wide it is.
  */
 export class FingerprintStoryFolder implements StoryFolder {
+  private readonly inFlight = new Map<string, Promise<unknown>>();
+
   constructor(private readonly index: StoryIndex) {}
 
   fold(article: StoredArticle, topicIds: readonly string[], now: Date) {
@@ -36,7 +44,21 @@ export class FingerprintStoryFolder implements StoryFolder {
       language: article.language,
       topicIds,
     });
-    return foldIntoStory({ id: article.key, topicIds }, fingerprint, this.index, now);
+    const keys = [...new Set(keysOf(fingerprint))];
+    // Taken and registered without an await in between, so every later fold sees this one.
+    const before = [...new Set(keys.flatMap((key) => this.inFlight.get(key) ?? []))];
+    const folded = Promise.allSettled(before).then(() =>
+      foldIntoStory({ id: article.key, topicIds }, fingerprint, this.index, now),
+    );
+    const settled = folded.then(
+      () => undefined,
+      () => undefined,
+    );
+    for (const key of keys) this.inFlight.set(key, settled);
+    void settled.then(() => {
+      for (const key of keys) if (this.inFlight.get(key) === settled) this.inFlight.delete(key);
+    });
+    return folded;
   }
 }
 

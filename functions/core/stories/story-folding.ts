@@ -88,7 +88,8 @@ export function storyIdFor(articleId: string): string {
   return `story-${createHash('sha256').update(articleId).digest('base64url').slice(0, 22)}`;
 }
 
-function keysOf(fingerprint: StoryFingerprint): string[] {
+/** The index keys an article is looked up and stored under: its URL key and its band keys. */
+export function keysOf(fingerprint: StoryFingerprint): string[] {
   return fingerprint.urlKey === undefined
     ? [...fingerprint.bandKeys]
     : [fingerprint.urlKey, ...fingerprint.bandKeys];

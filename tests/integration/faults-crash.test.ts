@@ -160,6 +160,7 @@ describe('a crash between two steps of a poll', () => {
         'matches.recordPending',
         'storyIndex.findCandidates',
         'storyIndex.addMember',
+        'storyIndex.takeSequence',
         'stories.save',
         'ledger.claim',
         'ledger.queueForDigest',

@@ -70,4 +70,30 @@ describe('DynamoStoryIndex with the fingerprint folder', () => {
     // A re-run after a crash finds the article's own story and still calls it new.
     expect(rerun).toEqual(first);
   });
+
+  it('makes one story of copies that two workers fold at the same moment', async () => {
+    // Prepare: two workers, each with its own client and index, on one table.
+    const tables = await createTestTables();
+    const workers = [0, 1].map(
+      () => new FingerprintStoryFolder(new DynamoStoryIndex(tables.document, tables.names.stories)),
+    );
+    const now = new Date('2025-04-08T10:00:00Z');
+    const copies = ['TASS', 'IRNA', 'Tehran Times', 'RIA'].map((source, index) =>
+      article(`c${index}`, {
+        source,
+        title: 'Rasht–Astara railway: Russia releases the first loan tranche',
+        summary: 'The North–South corridor link will be built by 2028, officials in Baku said.',
+        link: `https://outlet-${index}.example/economy/rasht-astara`,
+      }),
+    );
+
+    // Act
+    const results = await Promise.all(
+      copies.map((copy, index) => workers[index % 2]?.fold(copy, ['transport-corridor'], now)),
+    );
+
+    // Assess
+    expect(results.filter((result) => result?.isNew)).toHaveLength(1);
+    expect(new Set(results.map((result) => result?.storyId)).size).toBe(1);
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * FingerprintStoryFolder under concurrency: copies of one development folded at the same moment
- * in one process (a worker's batch, a local cycle) make one story, while unrelated articles fold
- * without waiting for each other.
+ * make one story, in one process (a worker's batch, a local cycle: the folds wait for each
+ * other) and across processes (two workers: the second round settles it), while unrelated
+ * articles fold without waiting for each other.
  */
 import { describe, expect, it } from 'vitest';
 import { FingerprintStoryFolder } from '../../functions/core/pipeline/story-folder';
@@ -34,6 +35,16 @@ class SlowIndex implements StoryIndex {
   async addMember(...args: Parameters<StoryIndex['addMember']>): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
     return this.inner.addMember(...args);
+  }
+
+  async takeSequence(articleId: string): Promise<number> {
+    await new Promise((resolve) => setImmediate(resolve));
+    return this.inner.takeSequence(articleId);
+  }
+
+  async joinStory(...args: Parameters<StoryIndex['joinStory']>): Promise<void> {
+    await new Promise((resolve) => setImmediate(resolve));
+    return this.inner.joinStory(...args);
   }
 }
 
@@ -72,6 +83,22 @@ describe('FingerprintStoryFolder', () => {
 
     expect(results.filter((result) => result.isNew)).toHaveLength(1);
     expect(new Set(results.map((result) => result.storyId)).size).toBe(1);
+  });
+
+  it('makes one story of copies that two workers fold at the same moment', async () => {
+    // Two folders share nothing but the index, as two Lambda invocations do.
+    const index = new SlowIndex();
+    const workers = [new FingerprintStoryFolder(index), new FingerprintStoryFolder(index)];
+
+    const results = await Promise.all(
+      ['tass', 'irna', 'wire', 'rt'].map((feed, turn) =>
+        workers[turn % 2]?.fold(railway(feed), ['transport-corridor'], now),
+      ),
+    );
+
+    expect(index.overlapping).toBeGreaterThan(0);
+    expect(results.filter((result) => result?.isNew)).toHaveLength(1);
+    expect(new Set(results.map((result) => result?.storyId)).size).toBe(1);
   });
 
   it('lets unrelated articles fold at the same time', async () => {

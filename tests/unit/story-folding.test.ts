@@ -197,6 +197,8 @@ describe('foldIntoStory', () => {
         urlKey: fingerprint.urlKey,
         signature: fingerprint.signature,
         topicIds: [],
+        // The first story settled in this index: number 1, no longer claiming.
+        seq: 1,
       },
     ]);
   });

@@ -18,7 +18,7 @@ export async function batchGetAll(
   document: DynamoDBDocumentClient,
   tableName: string,
   keys: readonly Record<string, unknown>[],
-  options: { projection?: string; retry?: RetryPolicy } = {},
+  options: { projection?: string; retry?: RetryPolicy; consistent?: boolean } = {},
 ): Promise<Record<string, unknown>[]> {
   const retry = options.retry ?? defaultRetryPolicy;
   const items: Record<string, unknown>[] = [];
@@ -37,6 +37,7 @@ export async function batchGetAll(
             [tableName]: {
               Keys: pending,
               ...(options.projection ? { ProjectionExpression: options.projection } : {}),
+              ...(options.consistent ? { ConsistentRead: true } : {}),
             },
           },
         }),

@@ -10,6 +10,7 @@ import {
   type DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import { STORY_WINDOW_HOURS } from '../../core/stories/story-fingerprint';
@@ -24,6 +25,8 @@ import {
 } from './retry';
 
 const QUERY_CONCURRENCY = 16;
+/** The counter new stories take their number from (story-folding.ts, "settled"). */
+const SEQUENCE_KEY = { pk: 'story-sequence', sk: 'counter' };
 const memberKey = (articleId: string) => ({ pk: `member#${articleId}`, sk: 'member' });
 
 export class DynamoStoryIndex implements StoryIndex {
@@ -33,7 +36,10 @@ export class DynamoStoryIndex implements StoryIndex {
     private readonly retry: RetryPolicy = defaultRetryPolicy,
   ) {}
 
-  async findCandidates(keys: readonly string[]): Promise<StoryCandidate[]> {
+  async findCandidates(
+    keys: readonly string[],
+    options: { consistent?: boolean } = {},
+  ): Promise<StoryCandidate[]> {
     const limit = pLimit(QUERY_CONCURRENCY);
     const pointers = await Promise.all(
       [...new Set(keys)].map((key) =>
@@ -44,6 +50,7 @@ export class DynamoStoryIndex implements StoryIndex {
               KeyConditionExpression: 'pk = :pk',
               ExpressionAttributeValues: { ':pk': `key#${key}` },
               ProjectionExpression: 'sk',
+              ...(options.consistent && { ConsistentRead: true }),
             }),
           );
           // Expired pointers DynamoDB has not deleted yet still come back; the fold drops
@@ -55,6 +62,7 @@ export class DynamoStoryIndex implements StoryIndex {
     const articleIds = [...new Set(pointers.flat())];
     const items = await batchGetAll(this.document, this.tableName, articleIds.map(memberKey), {
       retry: this.retry,
+      consistent: options.consistent,
     });
     const members: StoryCandidate[] = items.map((item) => ({
       storyId: String(item.storyId),
@@ -63,8 +71,54 @@ export class DynamoStoryIndex implements StoryIndex {
       urlKey: item.urlKey as string | undefined,
       signature: (item.signature as number[] | undefined) ?? [],
       topicIds: (item.topicIds as string[] | undefined) ?? [],
+      ...(typeof item.seq === 'number' && { seq: item.seq }),
+      ...(item.claiming === true && { claiming: true }),
     }));
     return members;
+  }
+
+  async takeSequence(articleId: string): Promise<number> {
+    const { Attributes } = await this.document.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: SEQUENCE_KEY,
+        UpdateExpression: 'ADD #n :one',
+        ExpressionAttributeNames: { '#n': 'n' },
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    const seq = Number(Attributes?.n);
+    await this.document.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: memberKey(articleId),
+        UpdateExpression: 'SET seq = :seq REMOVE claiming',
+        ExpressionAttributeValues: { ':seq': seq },
+      }),
+    );
+    return seq;
+  }
+
+  async joinStory(
+    articleId: string,
+    story: Pick<StoryMember, 'storyId' | 'firstSeen' | 'seq'>,
+  ): Promise<void> {
+    await this.document.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: memberKey(articleId),
+        UpdateExpression:
+          story.seq === undefined
+            ? 'SET storyId = :story, firstSeen = :firstSeen REMOVE claiming, seq'
+            : 'SET storyId = :story, firstSeen = :firstSeen, seq = :seq REMOVE claiming',
+        ExpressionAttributeValues: {
+          ':story': story.storyId,
+          ':firstSeen': story.firstSeen,
+          ...(story.seq !== undefined && { ':seq': story.seq }),
+        },
+      }),
+    );
   }
 
   async addMember(member: StoryMember, keys: readonly string[]): Promise<void> {

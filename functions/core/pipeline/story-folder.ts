@@ -29,7 +29,7 @@ export interface StoryFolder {
  * and each start a story: two alerts for one development. Within one process (a worker
  * invocation's batch, a local cycle) a fold therefore waits for the folds in flight that share
  * one of its index keys, the only ones it could join; unrelated folds still run at once. Across
- * processes (two workers) the race remains; docs/security.md says how wide it is.
+ * processes (two workers), the second round of `foldIntoStory` settles it.
  */
 export class FingerprintStoryFolder implements StoryFolder {
   private readonly inFlight = new Map<string, Promise<unknown>>();

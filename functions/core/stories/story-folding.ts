@@ -23,8 +23,15 @@
  * copy resembles either of the first two.
  *
  * The decision is deterministic and the new story's id derives from the article's id, so running
- * the fold again for the same article (a retried Lambda) gives the same answer. Two copies folded
- * at the same moment by two workers may both start a story: one extra alert, never a merge.
+ * the fold again for the same article (a retried Lambda) gives the same answer.
+ *
+ * Two copies folded at the same moment by two workers would each miss the other and each start a
+ * story. So a new story is settled in a second round: its member is stored `claiming`, then takes
+ * the next number of a counter (`takeSequence`), then looks its keys up again with consistent
+ * reads. A story that matches and holds a smaller number (or none at all: older than the
+ * counter) was first: the article joins it as a copy (`joinStory`) and alerts nothing. One still
+ * claiming is waited for, briefly. Because each member is stored before it takes its number,
+ * of two racing stories the one with the larger number always sees the other: exactly one stays.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -47,6 +54,13 @@ export interface StoryMember {
   urlKey?: string;
   signature: number[];
   topicIds: string[];
+  /**
+   * The story's place in the order new stories were settled in (`takeSequence`); absent on
+   * stories from before the counter, which count as earlier than any.
+   */
+  seq?: number;
+  /** Set while a new story's member waits for its number: it may still yield to another. */
+  claiming?: boolean;
 }
 
 /** A stored member found by one of the looked-up keys. */
@@ -62,11 +76,28 @@ export type StoryCandidate = StoryMember;
  * it. Keys carry the signature version, so members written by an older format are never found.
  */
 export interface StoryIndex {
-  /** Members indexed under any of `keys`, each once, in no particular order. */
-  findCandidates(keys: readonly string[]): Promise<StoryCandidate[]>;
+  /**
+   * Members indexed under any of `keys`, each once, in no particular order; `consistent` reads
+   * see every write that finished before the call.
+   */
+  findCandidates(
+    keys: readonly string[],
+    options?: { consistent?: boolean },
+  ): Promise<StoryCandidate[]>;
   /** Indexes `member` under each of `keys`. Adding the same member again changes nothing. */
   addMember(member: StoryMember, keys: readonly string[]): Promise<void>;
+  /** The next number of one counter shared by all stories, stored as the member's `seq`. */
+  takeSequence(articleId: string): Promise<number>;
+  /** Moves a member (an article that started a story it then yielded) into `story`. */
+  joinStory(
+    articleId: string,
+    story: Pick<StoryMember, 'storyId' | 'firstSeen' | 'seq'>,
+  ): Promise<void>;
 }
+
+/** How long a new story waits for another still claiming its number: tries and pause (ms). */
+const SETTLE_ATTEMPTS = 5;
+const SETTLE_PAUSE_MS = 100;
 
 /** The article as folding sees it. */
 export interface FoldableArticle {
@@ -136,29 +167,64 @@ export async function foldIntoStory(
   fingerprint: StoryFingerprint,
   index: StoryIndex,
   now: Date,
+  options: { pause?: (ms: number) => Promise<void> } = {},
 ): Promise<FoldResult> {
   const keys = keysOf(fingerprint);
   const candidates = await index.findCandidates(keys);
   const ownStoryId = storyIdFor(article.id);
 
-  // Seen before (a retry): the same answer as the first time.
+  // Seen before (a retry): the same answer as the first time, after finishing a second round
+  // that a crash interrupted.
   const earlier = candidates.find((candidate) => candidate.articleId === article.id);
+  if (earlier?.claiming) {
+    return settleNewStory(earlier, fingerprint, keys, index, now, options.pause ?? defaultPause);
+  }
   if (earlier) return { storyId: earlier.storyId, isNew: earlier.storyId === ownStoryId };
 
   const story = matchingStory(fingerprint, candidates, now);
-  const storyId = story?.storyId ?? ownStoryId;
-  await index.addMember(
-    {
-      storyId,
-      articleId: article.id,
-      firstSeen: story?.firstSeen ?? now.toISOString(),
-      ...(fingerprint.urlKey === undefined ? {} : { urlKey: fingerprint.urlKey }),
-      signature: [...fingerprint.signature],
-      topicIds: [...article.topicIds],
-    },
-    keys,
-  );
-  return { storyId, isNew: story === undefined };
+  const member: StoryMember = {
+    storyId: story?.storyId ?? ownStoryId,
+    articleId: article.id,
+    firstSeen: story?.firstSeen ?? now.toISOString(),
+    ...(fingerprint.urlKey === undefined ? {} : { urlKey: fingerprint.urlKey }),
+    signature: [...fingerprint.signature],
+    topicIds: [...article.topicIds],
+    ...(story ? (story.seq === undefined ? {} : { seq: story.seq }) : { claiming: true }),
+  };
+  await index.addMember(member, keys);
+  if (story) return { storyId: story.storyId, isNew: false };
+  return settleNewStory(member, fingerprint, keys, index, now, options.pause ?? defaultPause);
+}
+
+const defaultPause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The second round of a new story (see the module comment): keep it, or yield to an earlier one. */
+async function settleNewStory(
+  member: StoryMember,
+  fingerprint: StoryFingerprint,
+  keys: readonly string[],
+  index: StoryIndex,
+  now: Date,
+  pause: (ms: number) => Promise<void>,
+): Promise<FoldResult> {
+  const seq = await index.takeSequence(member.articleId);
+  for (let attempt = 1; ; attempt++) {
+    const others = (await index.findCandidates(keys, { consistent: true })).filter(
+      (candidate) => candidate.storyId !== member.storyId,
+    );
+    const rival = matchingStory(fingerprint, others, now);
+    const rivalSeq = rival?.claiming ? undefined : (rival?.seq ?? Number.NEGATIVE_INFINITY);
+    if (rival && rivalSeq !== undefined && rivalSeq < seq) {
+      await index.joinStory(member.articleId, rival);
+      return { storyId: rival.storyId, isNew: false };
+    }
+    // No earlier rival; or one still claiming, which is given a moment to take its number (a
+    // member left claiming by a crash is not waited for beyond that).
+    if (!rival?.claiming || attempt >= SETTLE_ATTEMPTS) {
+      return { storyId: member.storyId, isNew: true };
+    }
+    await pause(SETTLE_PAUSE_MS * attempt);
+  }
 }
 
 /**
@@ -167,6 +233,7 @@ export async function foldIntoStory(
  */
 export class InMemoryStoryIndex implements StoryIndex {
   private readonly membersByKey = new Map<string, Map<string, StoryMember>>();
+  private sequence = 0;
 
   async findCandidates(keys: readonly string[]): Promise<StoryCandidate[]> {
     const found = new Map<string, StoryMember>();
@@ -186,6 +253,36 @@ export class InMemoryStoryIndex implements StoryIndex {
         this.membersByKey.set(key, members);
       }
       if (!members.has(member.articleId)) members.set(member.articleId, structuredClone(member));
+    }
+  }
+
+  async takeSequence(articleId: string): Promise<number> {
+    this.sequence += 1;
+    this.updateMember(articleId, { seq: this.sequence, claiming: undefined });
+    return this.sequence;
+  }
+
+  async joinStory(
+    articleId: string,
+    story: Pick<StoryMember, 'storyId' | 'firstSeen' | 'seq'>,
+  ): Promise<void> {
+    this.updateMember(articleId, {
+      storyId: story.storyId,
+      firstSeen: story.firstSeen,
+      seq: story.seq,
+      claiming: undefined,
+    });
+  }
+
+  private updateMember(articleId: string, changes: Partial<StoryMember>): void {
+    for (const members of this.membersByKey.values()) {
+      const member = members.get(articleId);
+      if (!member) continue;
+      const updated: StoryMember = { ...member, ...changes };
+      for (const [name, value] of Object.entries(updated)) {
+        if (value === undefined) delete updated[name as keyof StoryMember];
+      }
+      members.set(articleId, updated);
     }
   }
 

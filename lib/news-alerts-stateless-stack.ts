@@ -383,6 +383,17 @@ export class NewsAlertsStatelessStack extends Stack {
       actions: ['dynamodb:Query', 'dynamodb:PutItem'],
       queryIndexes: [],
     });
+    this.grantSubscribing(fn);
+    return fn;
+  }
+
+  /**
+   * What the subscribe use case (core/subscriptions/subscribe.ts) needs, for the seed and the
+   * API: the subscriptions table read and written, and the audience topics created (with their
+   * tags, hence TagResource), joined and left (Unsubscribe when a subscription changes
+   * audience). Nothing is published.
+   */
+  private grantSubscribing(fn: NodeFunction): void {
     fn.bindTableActions({
       table: this.tables.subscriptions,
       envVar: TABLE_ENV_VARS.subscriptions,
@@ -392,10 +403,8 @@ export class NewsAlertsStatelessStack extends Stack {
     fn.bindAudienceTopics({
       prefix: this.audienceTopicPrefix,
       envVar: AUDIENCE_TOPIC_PREFIX_ENV_VAR,
-      // CreateTopic with tags needs TagResource; Unsubscribe when a subscription changes audience.
       actions: ['sns:CreateTopic', 'sns:TagResource', 'sns:Subscribe', 'sns:Unsubscribe'],
     });
-    return fn;
   }
 
   /**
@@ -432,19 +441,7 @@ export class NewsAlertsStatelessStack extends Stack {
       actions: [],
       queryIndexes: [ARTICLE_DAY_INDEX],
     });
-    fn.bindTableActions({
-      table: this.tables.subscriptions,
-      envVar: TABLE_ENV_VARS.subscriptions,
-      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
-      queryIndexes: [],
-    });
-    fn.bindAudienceTopics({
-      prefix: this.audienceTopicPrefix,
-      envVar: AUDIENCE_TOPIC_PREFIX_ENV_VAR,
-      // The same as the seed's: a subscriber joins (or leaves) an audience topic, created with
-      // its tags when the first one joins. The API publishes nothing.
-      actions: ['sns:CreateTopic', 'sns:TagResource', 'sns:Subscribe', 'sns:Unsubscribe'],
-    });
+    this.grantSubscribing(fn);
     // Timelines and counts cover the days the data is kept.
     fn.addEnvironment(RETENTION_DAYS_ENV_VAR, String(this.retentionDays));
     return api;

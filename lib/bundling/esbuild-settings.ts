@@ -3,6 +3,7 @@
  * `npm run bench:bundles`, so what the bench measures is what gets deployed.
  */
 import path from 'node:path';
+import type { BuildOptions } from 'esbuild';
 
 /** The newest Node.js runtime aws-cdk-lib offers; the bundle targets the same version. */
 export const BUNDLE_TARGET = 'node24';
@@ -28,3 +29,22 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
  * bundle: esbuild's default escapes each such character as `\uXXXX`, three times its size.
  */
 export const BUNDLE_CHARSET = 'utf8' as const;
+
+/**
+ * The same settings as esbuild's own options, for building a bundle outside CDK as NodeFunction
+ * builds it (`npm run bench:bundles`, the bundle tests): add `entryPoints` and `outfile`.
+ */
+export const LAMBDA_BUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: BUNDLE_TARGET,
+  charset: BUNDLE_CHARSET,
+  alias: { ...BUNDLE_ALIASES },
+  mainFields: ['module', 'main'],
+  minify: true,
+  banner: { js: ESM_REQUIRE_BANNER },
+  // The runtime's AWS SDK v3 is used, as NodeFunction's `bundleAwsSDK: false` says.
+  external: ['@aws-sdk/*'],
+  logLevel: 'error',
+} satisfies BuildOptions;

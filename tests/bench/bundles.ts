@@ -8,12 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
-import {
-  BUNDLE_ALIASES,
-  BUNDLE_CHARSET,
-  BUNDLE_TARGET,
-  ESM_REQUIRE_BANNER,
-} from '../../lib/bundling/esbuild-settings';
+import { LAMBDA_BUILD_OPTIONS } from '../../lib/bundling/esbuild-settings';
 
 const ROOT = join(import.meta.dirname, '../..');
 const HANDLERS = join(ROOT, 'functions/handlers');
@@ -42,20 +37,10 @@ for (const file of readdirSync(HANDLERS).filter((name) => name.endsWith('.ts')))
   const name = basename(file, '.ts');
   const outfile = join(out, name, 'index.mjs');
   await build({
+    ...LAMBDA_BUILD_OPTIONS,
     entryPoints: [join(HANDLERS, file)],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: BUNDLE_TARGET,
-    charset: BUNDLE_CHARSET,
-    alias: BUNDLE_ALIASES,
-    mainFields: ['module', 'main'],
-    minify: true,
     sourcemap: 'external',
-    banner: { js: ESM_REQUIRE_BANNER },
-    external: ['@aws-sdk/*'],
-    logLevel: 'error',
   });
   const bytes = statSync(outfile).size;
   const probe = join(out, name, 'probe.mjs');

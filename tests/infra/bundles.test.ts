@@ -11,12 +11,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  BUNDLE_ALIASES,
-  BUNDLE_CHARSET,
-  BUNDLE_TARGET,
-  ESM_REQUIRE_BANNER,
-} from '../../lib/bundling/esbuild-settings';
+import { LAMBDA_BUILD_OPTIONS } from '../../lib/bundling/esbuild-settings';
 import { addNewsAlertsStacks } from '../../lib/news-alerts-stack';
 
 const REPO_ROOT = path.join(import.meta.dirname, '..', '..');
@@ -88,16 +83,9 @@ describe('parsing with the bundle settings', () => {
     const outdir = mkdtempSync(path.join(cache, 'news-alerts-parse-'));
     const outfile = path.join(outdir, 'parse.mjs');
     await build({
+      ...LAMBDA_BUILD_OPTIONS,
       entryPoints: [path.join(REPO_ROOT, 'functions/core/feeds/parse-feed.ts')],
       outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: BUNDLE_TARGET,
-      charset: BUNDLE_CHARSET,
-      alias: BUNDLE_ALIASES,
-      banner: { js: ESM_REQUIRE_BANNER },
-      logLevel: 'error',
     });
     const { parseFeed } = (await import(
       outfile

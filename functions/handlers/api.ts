@@ -26,9 +26,9 @@ import {
 import { createDashboardApi } from '../core/api/dashboard-api';
 import { API_RESPONSE_HEADERS, type ApiRequest, type ApiResponse } from '../core/api/http';
 import * as z from '../core/zod';
+import { positiveWholeNumber, tableName } from './shared/env-schema';
 import { logger } from './shared/observability';
 
-const tableName = () => z.string().check(z.minLength(1));
 const config = z
   .object({
     FEEDS_TABLE: tableName(),
@@ -37,7 +37,7 @@ const config = z
     SUBSCRIPTIONS_TABLE: tableName(),
     STORIES_TABLE: tableName(),
     AUDIENCE_TOPIC_PREFIX: z.string().check(z.minLength(1), z.maxLength(200)),
-    RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.positive()), 30),
+    RETENTION_DAYS: positiveWholeNumber(30),
   })
   .parse(process.env);
 

@@ -12,16 +12,15 @@ import { SnsAudiencePublisher } from '../adapters/sns-audience-publisher';
 import { SMS_DISPLAY_NAME } from '../adapters/sns-subscription-channel';
 import { type DigestOutcome, sendDueDigests } from '../core/delivery/send-digests';
 import * as z from '../core/zod';
+import { positiveWholeNumber, tableName } from './shared/env-schema';
 import { addCounts, logger, withMetrics } from './shared/observability';
-
-const tableName = () => z.string().check(z.minLength(1));
 
 const config = z
   .object({
     SUBSCRIPTIONS_TABLE: tableName(),
     DELIVERIES_TABLE: tableName(),
     STORIES_TABLE: tableName(),
-    RETENTION_DAYS: z._default(z.coerce.number().check(z.int(), z.positive()), 30),
+    RETENTION_DAYS: positiveWholeNumber(30),
   })
   .parse(process.env);
 

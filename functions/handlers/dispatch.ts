@@ -16,11 +16,12 @@ import {
   FeedDispatchIncompleteError,
 } from '../core/pipeline/dispatch-due-feeds';
 import * as z from '../core/zod';
+import { tableName } from './shared/env-schema';
 import { addCounts, logger, withMetrics } from './shared/observability';
 
 const config = z
   .object({
-    FEEDS_TABLE: z.string().check(z.minLength(1)),
+    FEEDS_TABLE: tableName(),
     FEED_QUEUE_URL: z.url(),
   })
   .parse(process.env);

@@ -24,9 +24,9 @@ import { parseFeedList } from '../core/feeds/feed-list';
 import { loadDefaultTopicPack } from '../core/matching/topic-pack';
 import { seedDefaults, seedSubscriptions } from '../core/pipeline/seed-defaults';
 import * as z from '../core/zod';
+import { tableName } from './shared/env-schema';
 import { logger } from './shared/observability';
 
-const tableName = () => z.string().check(z.minLength(1));
 const config = z
   .object({
     FEEDS_TABLE: tableName(),

@@ -14,10 +14,7 @@ import { loadPollRun } from '../../core/pipeline/poll-dependencies';
 import type { PollDependencies } from '../../core/pipeline/poll-feed';
 import { TopicMatcherCache } from '../../core/pipeline/topic-matcher-cache';
 import * as z from '../../core/zod';
-
-const tableName = () => z.string().check(z.minLength(1));
-export const positiveWholeNumber = (fallback: number) =>
-  z._default(z.coerce.number().check(z.int(), z.positive()), fallback);
+import { positiveWholeNumber, tableName } from './env-schema';
 
 export const pollConfig = z
   .object({

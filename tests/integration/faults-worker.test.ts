@@ -5,13 +5,12 @@
  * duplicates, or two dispatches of one tick: different message ids, same business key) alerts
  * once; a batch whose every record fails reports every record for SQS to retry.
  */
-import { createHash } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ThrottlingException } from '@aws-sdk/client-dynamodb';
 import { PublishBatchCommand, type PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { DynamoFeedStore } from '../../functions/adapters/dynamodb/feed-store';
@@ -21,6 +20,7 @@ import { subscribe } from '../../functions/core/subscriptions/subscribe';
 import { OutboxSubscriptionChannel } from '../../functions/local/outbox-subscription-channel';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { captureStdout } from '../support/emf';
+import { sqsRecord } from '../support/sqs';
 import { DynamoFaults, FeedServer, ITEMS, TOPICS } from './faults-world';
 
 const dueAt = '2025-05-01T10:00:00.000Z';
@@ -37,25 +37,6 @@ vi.mock('../../functions/adapters/http-feed-fetcher', async (importOriginal) => 
   }
   return { ...original, HttpFeedFetcher: LoopbackTestFetcher };
 });
-
-function sqsRecord(messageId: string, body: string): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `AQEB${messageId}==`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '1746093600000',
-      SenderId: 'AROAEXAMPLE:news-alerts-DispatchFunction',
-      ApproximateFirstReceiveTimestamp: '1746093600100',
-    },
-    messageAttributes: {},
-    md5OfBody: createHash('md5').update(body).digest('hex'),
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:eu-central-1:123456789012:news-alerts-FeedQueue-1A2B3C',
-    awsRegion: 'eu-central-1',
-  };
-}
 
 let server: FeedServer;
 let tables: TestTables;

@@ -5,13 +5,12 @@
  * invalid body and a feed no longer stored are dropped, and a feed whose read fails on a
  * throttled DynamoDB is the one record reported for a retry.
  */
-import { createHash } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { PublishBatchCommand, type PublishBatchRequestEntry, SNSClient } from '@aws-sdk/client-sns';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { DynamoFeedStore } from '../../functions/adapters/dynamodb/feed-store';
@@ -24,9 +23,9 @@ import { type DemoFeedServer, startDemoFeedServer } from '../../functions/local/
 import { OutboxSubscriptionChannel } from '../../functions/local/outbox-subscription-channel';
 import { createTestTables, type TestTables } from '../support/dynamo';
 import { captureStdout } from '../support/emf';
+import { sqsRecord } from '../support/sqs';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/cycle');
-const queueArn = 'arn:aws:sqs:eu-central-1:123456789012:news-alerts-FeedQueue-1A2B3C';
 const dueSince = '2025-05-01T10:00:00.000Z';
 const brokenUrl = 'https://broken.example.org/rss';
 const snsMock = mockClient(SNSClient);
@@ -45,26 +44,6 @@ vi.mock('../../functions/adapters/http-feed-fetcher', async (importOriginal) => 
   }
   return { ...original, HttpFeedFetcher: LoopbackTestFetcher };
 });
-
-/** An SQS record as Lambda delivers it. */
-function sqsRecord(messageId: string, body: string): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `AQEB${messageId}==`,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '1746093600000',
-      SenderId: 'AROAEXAMPLE:news-alerts-DispatchFunction',
-      ApproximateFirstReceiveTimestamp: '1746093600100',
-    },
-    messageAttributes: {},
-    md5OfBody: createHash('md5').update(body).digest('hex'),
-    eventSource: 'aws:sqs',
-    eventSourceARN: queueArn,
-    awsRegion: 'eu-central-1',
-  };
-}
 
 /** The Lambda context of an invocation, as the runtime passes it. */
 const lambdaContext: Context = {

@@ -16,18 +16,23 @@ export interface TestTables extends DynamoClients {
   counter: OperationCounter;
 }
 
+/** Table names no other test uses: `<prefix>-<random>-<table>`. */
+export function uniqueTableNames(prefix = 't'): TableNames {
+  const unique = `${prefix}-${randomUUID().slice(0, 8)}`;
+  return {
+    feeds: `${unique}-feeds`,
+    articles: `${unique}-articles`,
+    topics: `${unique}-topics`,
+    matches: `${unique}-matches`,
+    subscriptions: `${unique}-subscriptions`,
+    deliveries: `${unique}-deliveries`,
+    stories: `${unique}-stories`,
+  };
+}
+
 export async function createTestTables(): Promise<TestTables> {
   const clients = createDynamoClients(localDynamoConfig(inject('dynamoEndpoint')));
-  const prefix = `t-${randomUUID().slice(0, 8)}`;
-  const names: TableNames = {
-    feeds: `${prefix}-feeds`,
-    articles: `${prefix}-articles`,
-    topics: `${prefix}-topics`,
-    matches: `${prefix}-matches`,
-    subscriptions: `${prefix}-subscriptions`,
-    deliveries: `${prefix}-deliveries`,
-    stories: `${prefix}-stories`,
-  };
+  const names = uniqueTableNames();
   await createTablesIfMissing(clients.client, names);
   const counter = countOperations(clients.client);
   return { ...clients, names, counter };

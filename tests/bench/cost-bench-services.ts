@@ -21,13 +21,12 @@
  * The parent drives the day: `POST /control/tick?at=<ISO time>` publishes what each feed
  * publishes in that tick. Prints one JSON line on stdout: the two ports.
  */
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import dynalite from 'dynalite';
 import { seededRandom } from './seeded-random';
+import { fillerItem, loadTopicalItems, type PoolItem, VENUES } from './synthetic-items';
 
 const { values } = parseArgs({
   options: {
@@ -41,51 +40,6 @@ const developmentsPerDay = Number(values.developments);
 
 const random = seededRandom(Number(values.seed));
 
-interface PoolItem {
-  title: string;
-  description: string;
-}
-
-/** Items of the UTF-8 demo feeds, verbatim (already XML-escaped). */
-function loadTopicalItems(): PoolItem[] {
-  const dir = join(import.meta.dirname, '../../data/demo/feeds');
-  const files = [
-    'tass-en.xml',
-    'tehrantimes-en.xml',
-    'ria-ru.xml',
-    'irna-fa.xml',
-    'mehrnews-fa.xml',
-    'bbcpersian-fa.xml',
-  ];
-  const items: PoolItem[] = [];
-  for (const file of files) {
-    const xml = readFileSync(join(dir, file), 'utf8');
-    if (!/encoding="utf-8"/i.test(xml.slice(0, 100))) continue;
-    for (const block of xml.match(/<item>[\s\S]*?<\/item>/g) ?? []) {
-      const title = block.match(/<title>([\s\S]*?)<\/title>/)?.[1];
-      const description = block.match(/<description>([\s\S]*?)<\/description>/)?.[1] ?? '';
-      if (title) items.push({ title, description });
-    }
-  }
-  return items;
-}
-
-const FILLER_WORDS =
-  'council weather football market harvest festival museum school traffic bridge election budget concert storm hospital airport library garden parliament startup'.split(
-    ' ',
-  );
-
-function fillerItem(serial: number): PoolItem {
-  const words = Array.from(
-    { length: 8 },
-    () => FILLER_WORDS[Math.floor(random() * FILLER_WORDS.length)],
-  );
-  return {
-    title: `${words.slice(0, 5).join(' ')} report ${serial}`,
-    description: `${words.join(' ')}: a local story with no bearing on the tracked topics (${serial}).`,
-  };
-}
-
 type Kind = 'busy' | 'normal' | 'no-validators' | 'failing' | 'flaky';
 
 interface SimFeed {
@@ -97,7 +51,14 @@ interface SimFeed {
   serial: number;
 }
 
-const topical = loadTopicalItems();
+const topical = loadTopicalItems([
+  'tass-en.xml',
+  'tehrantimes-en.xml',
+  'ria-ru.xml',
+  'irna-fa.xml',
+  'mehrnews-fa.xml',
+  'bbcpersian-fa.xml',
+]);
 const feeds: SimFeed[] = Array.from({ length: feedCount }, () => {
   const draw = random();
   const kind: Kind =
@@ -122,7 +83,6 @@ const feeds: SimFeed[] = Array.from({ length: feedCount }, () => {
 });
 const counts = { 200: 0, 304: 0, failed: 0 };
 
-const VENUES = ['Kazan', 'Sochi', 'Astana', 'Tashkent', 'Ashgabat', 'Muscat', 'Doha', 'Geneva'];
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 /** The developments of the simulated day `developmentsDay` (YYYY-MM-DD). */
 let developments: PoolItem[] = [];
@@ -153,8 +113,8 @@ function publish(feed: SimFeed, index: number, at: Date): void {
   const today = developmentsOf(at);
   const item =
     random() < 0.2 && today.length > 0
-      ? (today[Math.floor(random() * today.length)] ?? fillerItem(feed.serial))
-      : fillerItem(feed.serial);
+      ? (today[Math.floor(random() * today.length)] ?? fillerItem(feed.serial, random))
+      : fillerItem(feed.serial, random);
   feed.items.unshift({
     guid: `feed-${index}-item-${feed.serial}`,
     title: item.title,

@@ -13,13 +13,12 @@
  * answers counts as the fetcher's deadline, `--fetch-timeout-ms`: that is how long it holds a
  * slot). Prints one JSON line on stdout: the two ports.
  */
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import dynalite from 'dynalite';
 import { seededRandom } from './seeded-random';
+import { fillerItem, loadTopicalItems, type PoolItem, VENUES } from './synthetic-items';
 
 const { values } = parseArgs({
   options: {
@@ -36,48 +35,15 @@ const MIN_LATENCY_MS = 50;
 const MAX_LATENCY_MS = 500;
 const latency = () => MIN_LATENCY_MS + random() * (MAX_LATENCY_MS - MIN_LATENCY_MS);
 
-interface PoolItem {
-  title: string;
-  description: string;
-}
-
-/** Items of the UTF-8 demo feeds, verbatim (already XML-escaped): they match topics. */
-function loadTopicalItems(): PoolItem[] {
-  const dir = join(import.meta.dirname, '../../data/demo/feeds');
-  const items: PoolItem[] = [];
-  for (const file of ['tass-en.xml', 'tehrantimes-en.xml', 'ria-ru.xml', 'irna-fa.xml']) {
-    const xml = readFileSync(join(dir, file), 'utf8');
-    if (!/encoding="utf-8"/i.test(xml.slice(0, 100))) continue;
-    for (const block of xml.match(/<item>[\s\S]*?<\/item>/g) ?? []) {
-      const title = block.match(/<title>([\s\S]*?)<\/title>/)?.[1];
-      const description = block.match(/<description>([\s\S]*?)<\/description>/)?.[1] ?? '';
-      if (title) items.push({ title, description });
-    }
-  }
-  return items;
-}
-
-const FILLER_WORDS =
-  'council weather football market harvest festival museum school traffic bridge election budget concert storm hospital airport library garden parliament startup'.split(
-    ' ',
-  );
-
-function fillerItem(serial: number): PoolItem {
-  const words = Array.from(
-    { length: 8 },
-    () => FILLER_WORDS[Math.floor(random() * FILLER_WORDS.length)],
-  );
-  return {
-    title: `${words.slice(0, 5).join(' ')} report ${serial}`,
-    description: `${words.join(' ')}: a local story with no bearing on the tracked topics (${serial}).`,
-  };
-}
-
-const topical = loadTopicalItems();
-const VENUES = ['Kazan', 'Sochi', 'Astana', 'Tashkent', 'Ashgabat', 'Muscat', 'Doha', 'Geneva'];
+const topical = loadTopicalItems([
+  'tass-en.xml',
+  'tehrantimes-en.xml',
+  'ria-ru.xml',
+  'irna-fa.xml',
+]);
 /** A development of the measured cycle: a topical headline at a venue, carried by a few feeds. */
 const developments: PoolItem[] = Array.from({ length: 20 }, (_, index) => {
-  const source = topical[Math.floor(random() * topical.length)] ?? fillerItem(index);
+  const source = topical[Math.floor(random() * topical.length)] ?? fillerItem(index, random);
   const venue = VENUES[index % VENUES.length];
   return {
     title: `${source.title} (talks in ${venue}, round ${index + 1})`,
@@ -135,12 +101,14 @@ function startPhase(name: string, at: Date): void {
   stats.answered = { 200: 0, 304: 0, 500: 0, timeout: 0 };
   feeds.forEach((feed, index) => {
     if (phase === 'import') {
-      for (let count = 0; count < 10; count++) publish(feed, index, at, fillerItem(feed.serial));
+      for (let count = 0; count < 10; count++)
+        publish(feed, index, at, fillerItem(feed.serial, random));
     } else if (feed.behaviour === 'new-item') {
       const item =
         random() < 0.3
-          ? (developments[Math.floor(random() * developments.length)] ?? fillerItem(feed.serial))
-          : fillerItem(feed.serial);
+          ? (developments[Math.floor(random() * developments.length)] ??
+            fillerItem(feed.serial, random))
+          : fillerItem(feed.serial, random);
       publish(feed, index, at, item);
     }
   });

@@ -13,6 +13,7 @@ import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LAMBDA_BUILD_OPTIONS } from '../../lib/bundling/esbuild-settings';
 import { addNewsAlertsStacks } from '../../lib/news-alerts-stack';
+import { cdkAppContext } from '../support/cdk';
 
 const REPO_ROOT = path.join(import.meta.dirname, '..', '..');
 const BUDGET_BYTES = 300 * 1024;
@@ -22,11 +23,8 @@ const FUNCTIONS = ['PollWorkerFunction', 'DispatchFunction', 'DigestFunction', '
 const bundles = new Map<string, string>();
 
 beforeAll(() => {
-  const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
-    context?: Record<string, unknown>;
-  };
   const outdir = mkdtempSync(path.join(tmpdir(), 'news-alerts-bundles-'));
-  const app = new App({ outdir, context: cdkJson.context ?? {} });
+  const app = new App({ outdir, context: cdkAppContext() });
   const { stateless } = addNewsAlertsStacks(app);
   app.synth();
   const functions = Template.fromStack(stateless).findResources('AWS::Lambda::Function');

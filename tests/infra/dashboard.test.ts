@@ -4,8 +4,6 @@
  * CloudFront with an origin access control, `/api/*` sent uncached to the API, the strict
  * security headers), with no cdk-nag finding left unacknowledged. One app, synthesized once.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
@@ -17,16 +15,7 @@ import {
   type NewsAlertsStatefulStack,
   type NewsAlertsStatelessStack,
 } from '../../lib/news-alerts-stack';
-
-const REPO_ROOT = path.join(import.meta.dirname, '..', '..');
-
-/** The feature flags cdk.json gives the real app, so the test synthesizes what `cdk synth` does. */
-function appContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
-    context?: Record<string, unknown>;
-  };
-  return cdkJson.context ?? {};
-}
+import { cdkAppContext, followStatefulOutputs } from '../support/cdk';
 
 interface PolicyStatement {
   Effect: string;
@@ -78,22 +67,8 @@ describe('dashboard', () => {
   let template: Template;
 
   /** Replaces every cross-stack reference in `value` with what the stateful stack outputs. */
-  const fromStateful = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(fromStateful);
-    if (value && typeof value === 'object') {
-      const reference = (value as Record<string, unknown>)['Fn::GetStackOutput'] as
-        | { StackName: string; OutputName: string }
-        | undefined;
-      if (reference) {
-        const outputs = statefulTemplate.toJSON().Outputs as Record<string, { Value: unknown }>;
-        return outputs[reference.OutputName]?.Value;
-      }
-      return Object.fromEntries(
-        Object.entries(value).map(([key, inner]) => [key, fromStateful(inner)]),
-      );
-    }
-    return value;
-  };
+  const fromStateful = (value: unknown): unknown =>
+    followStatefulOutputs(stateful, statefulTemplate)(value);
   const logicalId = (construct: IConstruct): string =>
     Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
   const resourceOf = (construct: IConstruct) => {
@@ -133,7 +108,7 @@ describe('dashboard', () => {
 
   beforeAll(() => {
     // Synthesized once: this bundles the handlers with the local esbuild and stages web/.
-    app = new App({ context: appContext() });
+    app = new App({ context: cdkAppContext() });
     ({ stateful, stateless: stack } = addNewsAlertsStacks(app));
     statefulTemplate = Template.fromStack(stateful);
     template = Template.fromStack(stack);

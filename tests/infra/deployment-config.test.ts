@@ -20,12 +20,9 @@ import {
   type NewsAlertsStacks,
   PROJECT_ROOT,
 } from '../../lib/news-alerts-stack';
+import { cdkAppContext } from '../support/cdk';
 
-const cdkContext = (
-  JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as {
-    context?: Record<string, unknown>;
-  }
-).context;
+const cdkContext = cdkAppContext();
 const defaultConfig = JSON.parse(
   readFileSync(path.join(PROJECT_ROOT, DEFAULT_CONFIG_FILE), 'utf8'),
 ) as Record<string, unknown>;

@@ -4,8 +4,6 @@
  * The stateless stack reaches the tables through cross-stack references; `fromStateful` follows
  * each one back to the stateful stack's value so assertions compare the real table names and ARNs.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -22,8 +20,8 @@ import {
   parsePollSchedule,
 } from '../../lib/news-alerts-stack';
 import { heartbeatPeriodMinutes } from '../../lib/schedules';
+import { cdkAppContext, followStatefulOutputs } from '../support/cdk';
 
-const REPO_ROOT = path.join(import.meta.dirname, '..', '..');
 const tableNames = [
   'feeds',
   'articles',
@@ -33,14 +31,6 @@ const tableNames = [
   'deliveries',
   'stories',
 ] as const satisfies (keyof TableNames)[];
-
-/** The feature flags cdk.json gives the real app, so the test synthesizes what `cdk synth` does. */
-function appContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
-    context?: Record<string, unknown>;
-  };
-  return cdkJson.context ?? {};
-}
 
 interface CfnResource {
   Type: string;
@@ -84,23 +74,8 @@ describe('news-alerts stacks', () => {
   let statefulResources: Record<string, CfnResource>;
 
   /** Replaces every cross-stack reference in `value` with what the stateful stack outputs. */
-  const fromStateful = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(fromStateful);
-    if (value && typeof value === 'object') {
-      const reference = (value as Record<string, unknown>)['Fn::GetStackOutput'] as
-        | { StackName: string; OutputName: string }
-        | undefined;
-      if (reference) {
-        const outputs = statefulTemplate.toJSON().Outputs as Record<string, { Value: unknown }>;
-        expect(reference.StackName).toBe(stateful.stackName);
-        return outputs[reference.OutputName]?.Value;
-      }
-      return Object.fromEntries(
-        Object.entries(value).map(([key, inner]) => [key, fromStateful(inner)]),
-      );
-    }
-    return value;
-  };
+  const fromStateful = (value: unknown): unknown =>
+    followStatefulOutputs(stateful, statefulTemplate)(value);
   const logicalId = (construct: IConstruct): string =>
     Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
   const resourceOf = (construct: IConstruct): CfnResource => {
@@ -130,7 +105,7 @@ describe('news-alerts stacks', () => {
 
   beforeAll(() => {
     // Synthesized once: this bundles the handlers with the local esbuild.
-    const app = new App({ context: appContext() });
+    const app = new App({ context: cdkAppContext() });
     ({ stateful, stateless: stack } = addNewsAlertsStacks(app));
     statefulTemplate = Template.fromStack(stateful);
     template = Template.fromStack(stack);
@@ -889,7 +864,7 @@ describe('poll schedule', () => {
   });
 
   it('fails the stack before anything is built', () => {
-    const app = new App({ context: appContext() });
+    const app = new App({ context: cdkAppContext() });
 
     expect(() => addNewsAlertsStacks(app, { pollSchedule: 'rate(15 minute)' })).toThrow(
       'Invalid pollSchedule "rate(15 minute)": EventBridge wants the plural: rate(15 minutes).',
@@ -898,7 +873,7 @@ describe('poll schedule', () => {
 
   it('puts a valid custom schedule on the rule', () => {
     // An empty bundling-stacks list (what `cdk deploy --exclusively` uses) skips esbuild here.
-    const app = new App({ context: { ...appContext(), 'aws:cdk:bundling-stacks': [] } });
+    const app = new App({ context: { ...cdkAppContext(), 'aws:cdk:bundling-stacks': [] } });
     const { stateless } = addNewsAlertsStacks(app, { pollSchedule: 'cron(0/30 * * * ? *)' });
 
     const rule = stateless.pollRule.node.defaultChild as CfnRule;

@@ -2,8 +2,6 @@
  * What makes the two stacks fit for production: data that survives, failures that are kept and
  * reported, and no cdk-nag finding (AwsSolutions, Serverless) that nobody acknowledged.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,15 +10,7 @@ import {
   complianceChecks,
   type NewsAlertsStacks,
 } from '../../lib/news-alerts-stack';
-
-const REPO_ROOT = path.join(import.meta.dirname, '..', '..');
-
-function appContext(): Record<string, unknown> {
-  const cdkJson = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')) as {
-    context?: Record<string, unknown>;
-  };
-  return cdkJson.context ?? {};
-}
+import { cdkAppContext } from '../support/cdk';
 
 describe('production stacks', () => {
   let app: App;
@@ -29,7 +19,7 @@ describe('production stacks', () => {
   let stateless: Template;
 
   beforeAll(() => {
-    app = new App({ context: appContext() });
+    app = new App({ context: cdkAppContext() });
     stacks = addNewsAlertsStacks(app);
     stateful = Template.fromStack(stacks.stateful);
     stateless = Template.fromStack(stacks.stateless);

@@ -17,10 +17,9 @@ import type { FeedConfig } from '../core/model';
 import { loadPollRun } from '../core/pipeline/poll-dependencies';
 import type { FeedOutcome } from '../core/pipeline/poll-feed';
 import { runPollCycle } from '../core/pipeline/run-poll-cycle';
-import { seedDefaults } from '../core/pipeline/seed-defaults';
+import { seedDefaults, seedSubscriptions } from '../core/pipeline/seed-defaults';
 import { TopicMatcherCache } from '../core/pipeline/topic-matcher-cache';
 import type { Clock, CycleReport } from '../core/ports';
-import { subscribe } from '../core/subscriptions/subscribe';
 import { type DashboardServer, startDashboardServer } from './dashboard-server';
 import { type DemoFeedServer, startDemoFeedServer } from './demo-feed-server';
 import { type EmbeddedDynamo, LOCAL_TABLE_NAMES, startEmbeddedDynamo } from './embedded-dynamo';
@@ -118,25 +117,21 @@ export async function runLocal(options: LocalRunOptions): Promise<CycleSummary[]
         `seeded ${seeded.feedsAdded} feeds, ${seeded.topicsAdded} topics and ${seeded.aliasesAdded} aliases`,
       );
     }
+    const outboxPath = join(options.dataDir, 'outbox.jsonl');
+    const subscriptionChannel = new OutboxSubscriptionChannel(outboxPath, clock);
     if (options.demo) {
       // The demo's subscribers, so its alerts have somebody to go to (idempotent).
-      const channel = new OutboxSubscriptionChannel(join(options.dataDir, 'outbox.jsonl'), clock);
-      const topicIds = new Set(pack.topics.map((topic) => topic.id));
-      for (const demoSubscription of DEMO_SUBSCRIPTIONS) {
-        await subscribe(demoSubscription, {
-          store: stores.subscriptions,
-          channel,
-          clock,
-          topicIds,
-        });
-      }
+      await seedSubscriptions(DEMO_SUBSCRIPTIONS, {
+        store: stores.subscriptions,
+        channel: subscriptionChannel,
+        clock,
+        topicIds: new Set(pack.topics.map((topic) => topic.id)),
+      });
     }
     const matchers = new TopicMatcherCache(compileTopics);
     // Only the demo's own feed server is on loopback; a live feed list gets the Lambda's rules.
     fetcher = new HttpFeedFetcher({ timeoutMs: 15_000, allowLoopback: options.demo });
-    const outboxPath = join(options.dataDir, 'outbox.jsonl');
     const summaries: CycleSummary[] = [];
-    const subscriptionChannel = new OutboxSubscriptionChannel(outboxPath, clock);
     for (let cycle = 1; ; cycle++) {
       dynamo.counter.reset();
       const audiencePublisher = new OutboxAudiencePublisher({

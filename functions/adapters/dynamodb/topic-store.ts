@@ -104,18 +104,7 @@ export class DynamoTopicStore implements TopicStore {
   private async putAbsent(items: readonly Record<string, unknown>[]): Promise<number> {
     let added = 0;
     for (const item of items) {
-      try {
-        await this.document.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: item,
-            ConditionExpression: 'attribute_not_exists(topicId)',
-          }),
-        );
-        added++;
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+      if (await this.conditionalPut(item, 'attribute_not_exists(topicId)')) added++;
     }
     return added;
   }
